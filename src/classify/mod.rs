@@ -1,0 +1,152 @@
+//! Classification of a whole header block: the hops in order, the hop where the message
+//! entered the recipient's organization (the boundary), and the verdict on that hop.
+//!
+//! Everything here is pure. What the audit knows about receiving servers from outside the
+//! message (configuration, other stored messages) comes in through [`ReceiverKnowledge`].
+
+use serde::Serialize;
+
+use crate::hop::{Hop, TlsVersion};
+
+/// What the audit concludes about one hand-off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// The receiving server recorded TLS for this hand-off.
+    Encrypted,
+    /// No TLS recorded, and the receiving server is known to record TLS when it is used.
+    Plaintext,
+    /// No TLS recorded, and nothing shows that the receiving server would have recorded it.
+    Unverified,
+    /// There is no hop to judge (no Received header, or no boundary found).
+    None,
+}
+
+impl Verdict {
+    /// Returns the label used in JSON, CSV and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Encrypted => "encrypted",
+            Verdict::Plaintext => "plaintext",
+            Verdict::Unverified => "unverified",
+            Verdict::None => "none",
+        }
+    }
+
+    /// Parses a label written by [`Verdict::as_str`].
+    pub fn from_label(label: &str) -> Option<Verdict> {
+        [
+            Verdict::Encrypted,
+            Verdict::Plaintext,
+            Verdict::Unverified,
+            Verdict::None,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == label)
+    }
+}
+
+/// Why a receiving server is believed to record TLS when it is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiverEvidence {
+    /// A `[[receivers]]` entry in the configuration says so.
+    Configured,
+    /// The same receiving host recorded TLS on other stored messages.
+    Learned,
+}
+
+/// What the audit knows about receiving servers beyond the message being classified.
+pub trait ReceiverKnowledge {
+    /// Returns whether `by_host` is known to record TLS when a hand-off uses it:
+    /// `Some((true, evidence))`, `Some((false, evidence))` when configured as not
+    /// recording it, or `None` when nothing is known.
+    fn records_tls(&self, by_host: &str) -> Option<(bool, ReceiverEvidence)>;
+}
+
+/// Knowledge that knows nothing: every hop without a TLS note is unverified.
+pub struct NoKnowledge;
+
+impl ReceiverKnowledge for NoKnowledge {
+    fn records_tls(&self, _by_host: &str) -> Option<(bool, ReceiverEvidence)> {
+        None
+    }
+}
+
+/// The rule that produced a verdict, stored beside it so a report can say why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictRule {
+    /// The boundary hop's header records TLS.
+    TlsRecorded,
+    /// No TLS note, and configuration says the receiving server records TLS.
+    NoTlsConfiguredReceiver,
+    /// No TLS note, and the receiving host recorded TLS on other stored messages.
+    NoTlsLearnedReceiver,
+    /// No TLS note, and nothing is known about the receiving server.
+    NoTlsUnknownReceiver,
+    /// No TLS note, and configuration says the receiving server never records TLS.
+    NoTlsReceiverDoesNotRecord,
+    /// The message has no Received header.
+    NoReceivedHeader,
+    /// No hop was received by the organization.
+    NoBoundaryFound,
+}
+
+impl VerdictRule {
+    /// Returns the label stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerdictRule::TlsRecorded => "tls_recorded",
+            VerdictRule::NoTlsConfiguredReceiver => "no_tls_configured_receiver",
+            VerdictRule::NoTlsLearnedReceiver => "no_tls_learned_receiver",
+            VerdictRule::NoTlsUnknownReceiver => "no_tls_unknown_receiver",
+            VerdictRule::NoTlsReceiverDoesNotRecord => "no_tls_receiver_does_not_record",
+            VerdictRule::NoReceivedHeader => "no_received_header",
+            VerdictRule::NoBoundaryFound => "no_boundary_found",
+        }
+    }
+}
+
+/// The hop where the message entered the recipient's organization, and its verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Boundary {
+    /// Index of the boundary's Received header (0 is the topmost), or `None`.
+    pub header_index: Option<usize>,
+    pub verdict: Verdict,
+    pub rule: VerdictRule,
+}
+
+/// A problem worth an officer's attention.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Finding {
+    /// A hop used SSLv2, SSLv3, TLS 1.0 or TLS 1.1.
+    WeakProtocol {
+        header_index: usize,
+        version: TlsVersion,
+    },
+    /// A hop used a cipher suite with RC4, DES, 3DES, EXPORT, NULL, anonymous key exchange
+    /// or MD5 MACs.
+    WeakCipher { header_index: usize, cipher: String },
+    /// The boundary hop recorded no TLS at a server known to record it.
+    PlaintextBoundary { header_index: usize },
+    /// The boundary hop recorded no TLS, and the server may not record it.
+    UnverifiedBoundary { header_index: usize },
+}
+
+/// Everything the audit reads out of one message's header block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Classification {
+    /// Registrable domain of the From address, lowercased.
+    pub sender_domain: Option<String>,
+    pub message_id: Option<String>,
+    /// The Date header, seconds since the Unix epoch, UTC.
+    pub date_utc: Option<i64>,
+    /// Hops in chronological order: the sending side first.
+    pub hops: Vec<Hop>,
+    pub boundary: Boundary,
+    /// Whether every hop that crosses between organizations recorded TLS.
+    pub path: Verdict,
+    pub findings: Vec<Finding>,
+}

@@ -1,0 +1,168 @@
+//! Command-line interface: what the user typed (`Cli`), and one module per subcommand.
+//! The doc comments on the clap types are the `--help` text.
+
+mod logging;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::exit;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hopaudit",
+    version,
+    about = "Audit mailboxes for transport encryption: read Received headers over IMAP, classify each hop, and report which hand-offs used TLS"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Print only errors on standard error (for cron).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// More log output on standard error: -v for per-message decisions, -vv for protocol text
+    /// (secrets are redacted). HOPAUDIT_LOG overrides it with a tracing filter.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Crawl the configured IMAP accounts read-only and store every message's hops.
+    Scan(ScanArgs),
+    /// Log in to each account and list the folders a scan would read, with message counts.
+    Check(ConfigArg),
+    /// Classify one message or header block from a file or standard input.
+    Classify(ClassifyArgs),
+    /// Write CSV, HTML and JSON reports from the store.
+    Report(ReportArgs),
+    /// Read headers from mbox files, Maildir folders or folders of .eml files into the store.
+    Import(ImportArgs),
+    /// Check the store's integrity and report problems.
+    Verify(ConfigArg),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArg {
+    /// Configuration file (see config.example.toml).
+    #[arg(short, long, value_name = "FILE")]
+    pub config: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Print the final summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Ignore the stored state and fetch every message again; marks expunged messages as
+    /// no longer present.
+    #[arg(long)]
+    pub full: bool,
+    /// Only messages received on or after this date (YYYY-MM-DD), by IMAP SEARCH SINCE.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only messages received before this date (YYYY-MM-DD), by IMAP SEARCH BEFORE.
+    #[arg(long, value_name = "DATE")]
+    pub before: Option<String>,
+    /// Scan only this account (repeatable). Default: every account in the config.
+    #[arg(long, value_name = "NAME")]
+    pub account: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Configuration file; its organization, receivers and store are used.
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// One of the recipient organization's domains (repeatable); adds to the config's.
+    #[arg(long = "org-domain", value_name = "DOMAIN")]
+    pub org_domains: Vec<String>,
+    /// Message or header block to read; `-` or nothing reads standard input.
+    #[arg(value_name = "FILE")]
+    pub input: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Output folder. Default: the config's report.out_dir (reports/) plus today's date.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Only messages dated on or after this day (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only messages dated before this day (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub before: Option<String>,
+    /// Only this account (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub account: Vec<String>,
+    /// Only this sender domain (repeatable).
+    #[arg(long, value_name = "DOMAIN")]
+    pub domain: Vec<String>,
+    /// Exit with code 3 when the encrypted share of messages is below this percentage.
+    #[arg(long, value_name = "PERCENT")]
+    pub fail_below: Option<f64>,
+    /// Replace account names with account-1, account-2, ... in every report file.
+    #[arg(long)]
+    pub redact_accounts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Account name to file the imported messages under.
+    #[arg(long, value_name = "NAME", default_value = "import")]
+    pub account: String,
+    /// mbox files, Maildir folders or folders of .eml files.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+/// Parses the command line, runs the subcommand and returns the process exit code.
+pub fn run() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() {
+                exit::FAILURE
+            } else {
+                exit::SUCCESS
+            };
+        }
+    };
+    logging::init(cli.quiet, cli.verbose);
+    let result = match &cli.command {
+        Command::Scan(_)
+        | Command::Check(_)
+        | Command::Report(_)
+        | Command::Import(_)
+        | Command::Verify(_) => Err(anyhow::anyhow!("not built yet")),
+        Command::Classify(_) => Err(anyhow::anyhow!("not built yet")),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            report_error(&error);
+            exit::FAILURE
+        }
+    }
+}
+
+/// Prints an error and its causes once, on standard error.
+fn report_error(error: &anyhow::Error) {
+    let mut text = format!("hopaudit: error: {error}");
+    for cause in error.chain().skip(1) {
+        text.push_str(&format!("\n  caused by: {cause}"));
+    }
+    eprintln!("{text}");
+}
