@@ -150,3 +150,80 @@ pub struct Classification {
     pub path: Verdict,
     pub findings: Vec<Finding>,
 }
+
+/// What the classifier needs to know about the recipient's side: its domains, the gateways
+/// that act for it, and which domains belong together.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// The organization's own domains, lowercased, without a trailing dot.
+    pub org_domains: Vec<String>,
+    /// Third-party inbound gateways acting for the organization.
+    pub gateways: Vec<String>,
+    /// Groups of domains that count as one organization.
+    pub provider_groups: Vec<Vec<String>>,
+}
+
+impl Policy {
+    /// Builds the policy from the configuration's `[organization]` and `[[provider_groups]]`.
+    pub fn from_config(config: &crate::config::Config) -> Policy {
+        Policy {
+            org_domains: normalize_domains(&config.organization.domains),
+            gateways: normalize_domains(&config.organization.gateways),
+            provider_groups: config
+                .provider_groups
+                .iter()
+                .map(|group| normalize_domains(&group.domains))
+                .collect(),
+        }
+    }
+}
+
+fn normalize_domains(domains: &[String]) -> Vec<String> {
+    domains
+        .iter()
+        .map(|d| d.trim().trim_end_matches('.').to_ascii_lowercase())
+        .filter(|d| !d.is_empty())
+        .collect()
+}
+
+/// Returns the verdict and rule for a boundary hop received by `by_host` that recorded no
+/// TLS.
+pub fn verdict_without_tls(
+    by_host: Option<&str>,
+    knowledge: &dyn ReceiverKnowledge,
+) -> (Verdict, VerdictRule) {
+    let known = by_host.and_then(|host| knowledge.records_tls(&host.to_ascii_lowercase()));
+    match known {
+        Some((true, ReceiverEvidence::Configured)) => {
+            (Verdict::Plaintext, VerdictRule::NoTlsConfiguredReceiver)
+        }
+        Some((true, ReceiverEvidence::Learned)) => {
+            (Verdict::Plaintext, VerdictRule::NoTlsLearnedReceiver)
+        }
+        Some((false, _)) => (Verdict::Unverified, VerdictRule::NoTlsReceiverDoesNotRecord),
+        None => (Verdict::Unverified, VerdictRule::NoTlsUnknownReceiver),
+    }
+}
+
+/// Classifies one header block.
+// TODO: placeholder until the hop parser lands; it finds no hops.
+pub fn classify(
+    header: &[u8],
+    policy: &Policy,
+    knowledge: &dyn ReceiverKnowledge,
+) -> Classification {
+    let _ = (header, policy, knowledge);
+    Classification {
+        sender_domain: None,
+        message_id: None,
+        date_utc: None,
+        hops: Vec::new(),
+        boundary: Boundary {
+            header_index: None,
+            verdict: Verdict::None,
+            rule: VerdictRule::NoReceivedHeader,
+        },
+        path: Verdict::None,
+        findings: Vec::new(),
+    }
+}
