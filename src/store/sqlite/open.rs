@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
 use crate::store::StoreError;
 
@@ -18,10 +18,7 @@ pub(super) fn connect(path: &Path) -> Result<Connection, StoreError> {
             "cannot create the database file: {e}; check that the folder exists and is writable"
         ),
     })?;
-    let sqlite_error = |source| StoreError::Sqlite {
-        path: shown.clone(),
-        source,
-    };
+    let sqlite_error = |source| super::sqlite_error(path, source);
     let conn = Connection::open(path).map_err(sqlite_error)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite_error)?;
     conn.execute_batch(
@@ -30,6 +27,23 @@ pub(super) fn connect(path: &Path) -> Result<Connection, StoreError> {
          PRAGMA foreign_keys = ON;",
     )
     .map_err(sqlite_error)?;
+    Ok(conn)
+}
+
+/// Opens an existing database read-only, for readers that take no writer lock.
+pub(super) fn connect_reader(path: &Path) -> Result<Connection, StoreError> {
+    let shown = path.display().to_string();
+    if !path.is_file() {
+        return Err(StoreError::Open {
+            path: shown,
+            message: "no database file here; run `hopaudit scan` or `hopaudit import` first, or check `database` in the config".to_string(),
+        });
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn =
+        Connection::open_with_flags(path, flags).map_err(|e| super::sqlite_error(path, e))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(|e| super::sqlite_error(path, e))?;
     Ok(conn)
 }
 
