@@ -3,14 +3,25 @@
 use super::ConfigArg;
 use crate::config;
 use crate::exit;
-use crate::store::{SqliteStore, VerifyReport};
+use crate::store::{Problem, SqliteStore, StoreError, VerifyReport};
 
 /// Checks the store read-only and prints the result on standard output. Exits with
 /// [`exit::STORE_DAMAGED`] when a check found a problem.
 pub fn run(args: &ConfigArg) -> anyhow::Result<u8> {
     let config = config::load(&args.config)?;
-    let store = SqliteStore::open_reader(&config.database)?;
-    let report = store.verify()?;
+    let report = match SqliteStore::open_reader(&config.database) {
+        Ok(store) => store.verify()?,
+        Err(StoreError::Corrupt { source, .. }) => VerifyReport {
+            problems: vec![Problem {
+                check: "integrity",
+                detail: format!(
+                    "{source}; restore the database from a backup, or delete it and scan again"
+                ),
+            }],
+            ..VerifyReport::default()
+        },
+        Err(error) => return Err(error.into()),
+    };
     print!(
         "{}",
         render(&config.database.display().to_string(), &report)

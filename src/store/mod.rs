@@ -156,6 +156,14 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     #[error(
+        "{path}: the database file is damaged ({source}); run `hopaudit verify` for details, then restore it from a backup or delete it and scan again"
+    )]
+    Corrupt {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error(
         "{path}: the disk or the database size limit is full; the last committed window is kept. Free space or move `database` to a larger disk, then run the same command again: it resumes after the last committed window"
     )]
     Full {
@@ -166,11 +174,7 @@ pub enum StoreError {
     #[error(
         "{path}: the database is read-only for this user; SQLite must write the file and create the -wal and -shm files beside it. Make the file and its folder writable, or point `database` at a writable place"
     )]
-    ReadOnly {
-        path: String,
-        #[source]
-        source: rusqlite::Error,
-    },
+    ReadOnly { path: String },
     #[error(
         "{path}: the database was written by a newer hopaudit (schema {found}, this build knows up to {supported}); upgrade hopaudit"
     )]

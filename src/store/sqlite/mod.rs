@@ -42,6 +42,13 @@ impl SqliteStore {
     pub fn open_waiting(path: &Path, wait: Duration) -> Result<SqliteStore, StoreError> {
         let lock = lock::acquire(path, wait)?;
         let conn = open::connect(path)?;
+        // SQLite quietly falls back to read-only when it cannot open the file for
+        // writing; a writer would then fail only at its first commit.
+        if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+            return Err(StoreError::ReadOnly {
+                path: path.display().to_string(),
+            });
+        }
         let mut store = SqliteStore {
             conn,
             path: path.to_path_buf(),
@@ -123,7 +130,10 @@ pub(super) fn sqlite_error(path: &Path, source: rusqlite::Error) -> StoreError {
     let path = path.display().to_string();
     match source.sqlite_error_code() {
         Some(ErrorCode::DiskFull) => StoreError::Full { path, source },
-        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path, source },
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
+            StoreError::Corrupt { path, source }
+        }
+        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path },
         _ => StoreError::Sqlite { path, source },
     }
 }

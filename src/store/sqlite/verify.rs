@@ -12,34 +12,58 @@ const INTEGRITY_LINES: u32 = 20;
 impl SqliteStore {
     /// Checks the database: page-level integrity, foreign keys, hop counts, folder
     /// progress, leftovers of old UIDVALIDITY values and runs that never finished.
+    /// A file too damaged to read is one `integrity` problem, not an error.
     pub fn verify(&self) -> Result<VerifyReport, StoreError> {
         let writer_active = SqliteStore::writer_active(&self.path);
-        let conn = &self.conn;
-        let mut problems = integrity(conn).map_err(|e| self.error(e))?;
-        if problems.is_empty() {
-            let checks = [
-                foreign_keys(conn),
-                hop_counts(conn),
-                boundaries(conn),
-                highest_uids(conn),
-                stale_uid_validity(conn),
-                unfinished_scans(conn, writer_active),
-            ];
-            for found in checks {
-                problems.extend(found.map_err(|e| self.error(e))?);
-            }
-        }
-        let folders = folder_counts(conn).map_err(|e| self.error(e))?;
-        Ok(VerifyReport {
-            problems,
-            folders,
+        let mut report = VerifyReport {
             writer_active,
-        })
+            ..VerifyReport::default()
+        };
+        match self.run_checks(&mut report) {
+            Ok(()) => Ok(report),
+            Err(StoreError::Corrupt { source, .. }) => {
+                report.problems.push(damaged(&source.to_string()));
+                Ok(report)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    fn run_checks(&self, report: &mut VerifyReport) -> Result<(), StoreError> {
+        let conn = &self.conn;
+        report.problems = integrity(conn).map_err(|e| self.error(e))?;
+        if !report.problems.is_empty() {
+            return Ok(());
+        }
+        let checks = [
+            foreign_keys(conn),
+            hop_counts(conn),
+            boundaries(conn),
+            highest_uids(conn),
+            stale_uid_validity(conn),
+            unfinished_scans(conn, report.writer_active),
+        ];
+        for found in checks {
+            report.problems.extend(found.map_err(|e| self.error(e))?);
+        }
+        report.folders = folder_counts(conn).map_err(|e| self.error(e))?;
+        Ok(())
     }
 }
 
 fn problem(check: &'static str, detail: String) -> Problem {
     Problem { check, detail }
+}
+
+/// The problem reported for a file SQLite cannot read or check.
+pub(crate) fn damaged(detail: &str) -> Problem {
+    problem(
+        "integrity",
+        format!(
+            "{}; restore the database from a backup, or delete it and scan again",
+            detail.trim().replace('\n', "; ")
+        ),
+    )
 }
 
 fn integrity(conn: &Connection) -> rusqlite::Result<Vec<Problem>> {
@@ -51,12 +75,7 @@ fn integrity(conn: &Connection) -> rusqlite::Result<Vec<Problem>> {
     Ok(lines
         .into_iter()
         .filter(|line| line != "ok")
-        .map(|line| {
-            problem(
-                "integrity",
-                format!("{line}; restore the database from a backup, or delete it and scan again"),
-            )
-        })
+        .map(|line| damaged(&line))
         .collect())
 }
 
