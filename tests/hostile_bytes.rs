@@ -30,6 +30,9 @@ fn samples() -> Vec<Vec<u8>> {
     ]
 }
 
+/// raw, from_host, by_host, tls_cipher as read back from `hops`.
+type StoredHop = (Vec<u8>, Option<String>, Option<String>, Option<String>);
+
 #[test]
 fn hostile_raw_stored_byte_exact() {
     let dir = tempfile::tempdir().unwrap();
@@ -78,7 +81,7 @@ fn hostile_raw_stored_byte_exact() {
         )
         .unwrap();
     for (uid, hops) in (1u32..).zip(&expected) {
-        let stored: Vec<(Vec<u8>, Option<String>, Option<String>, Option<String>)> = select
+        let stored: Vec<StoredHop> = select
             .query_map([uid], |row| {
                 Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
             })
