@@ -218,8 +218,7 @@ fn size_limit_keeps_last_commit() {
 
     let error = store
         .commit_window(&big_window(scan, 11, 500))
-        .err()
-        .expect("the window does not fit");
+        .expect_err("the window does not fit");
     assert!(matches!(error, StoreError::Full { .. }), "{error:?}");
     let text = error.to_string();
     assert!(text.contains(&path.display().to_string()), "{text}");
