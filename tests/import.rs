@@ -29,7 +29,7 @@ fn setup() -> (tempfile::TempDir, hopaudit::config::Config) {
     (dir, config)
 }
 
-/// One mbox message with a postmark, a Received header and a short body.
+/// Renders one mbox message with a postmark, a Received header and a short body.
 fn mbox_message(n: u32, newline: &str) -> String {
     [
         format!("From sender{n}@mail.example Thu Mar  7 09:15:{n:02} 2024"),
@@ -44,7 +44,7 @@ fn mbox_message(n: u32, newline: &str) -> String {
         + newline
 }
 
-/// The header block of [`mbox_message`] `n`, as the importer stores it.
+/// Returns the header block of [`mbox_message`] `n`, as the importer stores it.
 fn header_of(n: u32, newline: &str) -> Vec<u8> {
     let text = mbox_message(n, newline);
     let header = text.split(&format!("{newline}{newline}")).next().unwrap();
@@ -164,7 +164,7 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
-/// A message file without postmark: header and body.
+/// Renders a message file without postmark: header and body.
 fn message_file(n: u32) -> String {
     mbox_message(n, "\n")
         .split_once('\n')

@@ -90,6 +90,19 @@ fn v1_database_migrates_forward() {
 }
 
 #[test]
+fn reader_migrates_old_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite");
+    make_v1_database(&path);
+    let reader = SqliteStore::open_reader(&path).unwrap();
+    assert_eq!(
+        count(&path, "PRAGMA user_version"),
+        SqliteStore::schema_version()
+    );
+    assert_eq!(reader.verify().unwrap().folders[0].messages, 2);
+}
+
+#[test]
 fn newer_schema_is_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("future.sqlite");
@@ -154,7 +167,7 @@ fn second_process_is_refused() {
         "From a@example.org Thu Mar  7 09:15:02 2024\nSubject: x\n\n",
     )
     .unwrap();
-    let _held = SqliteStore::open(&database).unwrap();
+    let _writer = SqliteStore::open(&database).unwrap();
 
     let began = Instant::now();
     let output = Command::new(env!("CARGO_BIN_EXE_hopaudit"))
@@ -184,7 +197,8 @@ fn outcome(status: ScanStatus) -> ScanOutcome {
     }
 }
 
-/// A window of `n` messages from `first_uid` on, each with seven hops of 200-byte raw text.
+/// Builds a window of `n` messages from `first_uid` on, each with seven hops of 200-byte
+/// raw text.
 fn big_window(
     scan: hopaudit::store::ScanId,
     first_uid: u32,
@@ -234,6 +248,23 @@ fn size_limit_keeps_last_commit() {
     assert_eq!(report.problems[0].check, "unfinished_scan");
 }
 
+/// Returns whether a setup command ran and succeeded; otherwise prints why the test is
+/// skipped (it needs root on a file system that supports the operation).
+fn succeeded(what: &str, output: std::io::Result<std::process::Output>) -> bool {
+    match output {
+        Ok(output) if output.status.success() => true,
+        Ok(output) => {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            eprintln!("skipped: {what} is not permitted here ({})", stderr.trim());
+            false
+        }
+        Err(e) => {
+            eprintln!("skipped: cannot run {what}: {e}");
+            false
+        }
+    }
+}
+
 /// Unmounts the tmpfs when the test ends, also on failure.
 struct Mounted(std::path::PathBuf);
 
@@ -248,23 +279,12 @@ fn full_disk_keeps_last_commit() {
     let dir = tempfile::tempdir().unwrap();
     let mount_point = dir.path().join("small");
     std::fs::create_dir(&mount_point).unwrap();
-    let mounted = Command::new("mount")
+    let mount = Command::new("mount")
         .args(["-t", "tmpfs", "-o", "size=400k", "tmpfs"])
         .arg(&mount_point)
         .output();
-    match mounted {
-        Ok(output) if output.status.success() => {}
-        Ok(output) => {
-            eprintln!(
-                "skipped: mounting a small tmpfs is not permitted here ({})",
-                String::from_utf8_lossy(&output.stderr).trim()
-            );
-            return;
-        }
-        Err(e) => {
-            eprintln!("skipped: cannot run mount: {e}");
-            return;
-        }
+    if !succeeded("mount -t tmpfs", mount) {
+        return;
     }
     let _unmount = Mounted(mount_point.clone());
     let path = mount_point.join("audit.sqlite");
@@ -313,20 +333,9 @@ fn read_only_file_gives_clear_error() {
     }
     // Root ignores permission bits, so the file is made immutable instead (ext4, xfs,
     // btrfs; needs CAP_LINUX_IMMUTABLE).
-    let flagged = Command::new("chattr").arg("+i").arg(&path).output();
-    match flagged {
-        Ok(output) if output.status.success() => {}
-        Ok(output) => {
-            eprintln!(
-                "skipped: chattr +i failed ({})",
-                String::from_utf8_lossy(&output.stderr).trim()
-            );
-            return;
-        }
-        Err(e) => {
-            eprintln!("skipped: cannot run chattr: {e}");
-            return;
-        }
+    let flag = Command::new("chattr").arg("+i").arg(&path).output();
+    if !succeeded("chattr +i", flag) {
+        return;
     }
     let _clear = Immutable(path.clone());
     let error = SqliteStore::open(&path)

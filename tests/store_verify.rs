@@ -10,7 +10,7 @@ use common::{folder, message, start, window};
 use hopaudit::store::{ScanOutcome, ScanStatus, SqliteStore, Store};
 use rusqlite::Connection;
 
-/// A finished scan of one folder with three messages of one hop each.
+/// Writes a finished scan of one folder with three messages of one hop each.
 fn clean_store(path: &Path) {
     let mut store = SqliteStore::open(path).unwrap();
     let scan = store.begin_scan(&start()).unwrap();

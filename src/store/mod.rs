@@ -140,7 +140,7 @@ pub struct RunError {
     pub message: String,
 }
 
-/// Errors of the store. Each names the database file and says what to do next.
+/// Errors of the store. Each message names the database file and the next step.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{path}: {message}")]

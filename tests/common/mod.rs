@@ -27,12 +27,12 @@ pub fn hop(index: usize, by: &str, tls: bool) -> Hop {
     }
 }
 
-/// A message with one relay hop into `by`, which is also the boundary.
+/// Builds a message with one relay hop into `by`, which is also the boundary.
 pub fn message(uid: u32, by: &str, tls: bool) -> ClassifiedMessage {
     message_with_hops(uid, vec![hop(0, by, tls)])
 }
 
-/// A message whose boundary is its first hop.
+/// Builds a message whose boundary is its first hop.
 pub fn message_with_hops(uid: u32, hops: Vec<Hop>) -> ClassifiedMessage {
     let tls = hops.first().is_some_and(|h| h.tls);
     let verdict = if tls {

@@ -95,7 +95,7 @@ impl SqliteStore {
         Ok(found)
     }
 
-    /// The database file.
+    /// Returns the database file's path.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -111,8 +111,8 @@ impl SqliteStore {
     }
 
     /// Caps the database file at `pages` pages for this connection (`PRAGMA
-    /// max_page_count`); a write beyond it fails with [`StoreError::Full`] and is rolled
-    /// back, as on a full disk.
+    /// max_page_count`). A write beyond the cap fails with [`StoreError::Full`] and is
+    /// rolled back, as on a full disk.
     pub fn limit_pages(&self, pages: u64) -> Result<(), StoreError> {
         self.conn
             .pragma_update(None, "max_page_count", pages)

@@ -21,10 +21,15 @@ pub(super) fn connect(path: &Path) -> Result<Connection, StoreError> {
     let sqlite_error = |source| super::sqlite_error(path, source);
     let conn = Connection::open(path).map_err(sqlite_error)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite_error)?;
+    // page_size takes effect only on a new, empty file. 16 KiB pages keep a hop row
+    // (about 300 bytes with its raw header) well under the size where WITHOUT ROWID
+    // tables slow down. The larger page cache keeps the index pages of a window in memory.
     conn.execute_batch(
-        "PRAGMA journal_mode = WAL;
+        "PRAGMA page_size = 16384;
+         PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
-         PRAGMA foreign_keys = ON;",
+         PRAGMA foreign_keys = ON;
+         PRAGMA cache_size = -65536;",
     )
     .map_err(sqlite_error)?;
     Ok(conn)

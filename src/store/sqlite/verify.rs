@@ -55,7 +55,7 @@ fn problem(check: &'static str, detail: String) -> Problem {
     Problem { check, detail }
 }
 
-/// The problem reported for a file SQLite cannot read or check.
+/// Builds the problem reported for a file that SQLite cannot read or check.
 pub(crate) fn damaged(detail: &str) -> Problem {
     problem(
         "integrity",
