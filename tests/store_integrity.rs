@@ -280,7 +280,7 @@ fn full_disk_keeps_last_commit() {
     let mount_point = dir.path().join("small");
     std::fs::create_dir(&mount_point).unwrap();
     let mount = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=400k", "tmpfs"])
+        .args(["-t", "tmpfs", "-o", "size=2m", "tmpfs"])
         .arg(&mount_point)
         .output();
     if !succeeded("mount -t tmpfs", mount) {

@@ -56,7 +56,8 @@ pub enum ScanStatus {
     Partial,
     /// Nothing could be scanned.
     Failed,
-    /// Stopped by a signal after the last committed window.
+    /// Stopped by a signal after the last committed window, or found still running by a
+    /// later run after its process died.
     Interrupted,
 }
 
@@ -187,8 +188,11 @@ pub enum StoreError {
 
 /// The audit store, as the crawler, importer and verdict resolution see it.
 pub trait Store {
+    /// Records the start of a run and returns its id. Runs still marked running from
+    /// earlier processes are marked interrupted (see [`Store::mark_interrupted`]).
     fn begin_scan(&mut self, start: &ScanStart) -> Result<ScanId, StoreError>;
 
+    /// Records how a run ended, on the run and on its folders that are still running.
     fn finish_scan(&mut self, scan: ScanId, outcome: &ScanOutcome) -> Result<(), StoreError>;
 
     /// Returns the folder's stored state, if it was scanned before.
