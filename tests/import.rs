@@ -334,3 +334,85 @@ fn cli_exit_codes_and_json() {
         1
     );
 }
+
+#[test]
+fn killed_import_resumes_without_duplicates() {
+    let (dir, config) = setup();
+    let mbox = dir.path().join("large.mbox");
+    let total = 20_000u32;
+    let mut text = String::new();
+    for n in 1..=total {
+        text.push_str(&format!(
+            "From a@mail.example Thu Mar  7 09:15:02 2024\nMessage-ID: <{n}@mail.example>\n\nx\n\n"
+        ));
+    }
+    std::fs::write(&mbox, text).unwrap();
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hopaudit"))
+        .args(["--quiet", "import", "--account", "archive", "--config"])
+        .arg(dir.path().join("hopaudit.toml"))
+        .arg(&mbox)
+        .spawn()
+        .unwrap();
+    // Wait for the first committed window, then kill the import as `kill -9` would.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while stored_messages(&config.database) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no window was committed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let kept = stored_messages(&config.database);
+    assert!(
+        kept < i64::from(total),
+        "the import finished before it was killed"
+    );
+
+    let verify = Command::new(env!("CARGO_BIN_EXE_hopaudit"))
+        .args(["--quiet", "verify", "--config"])
+        .arg(dir.path().join("hopaudit.toml"))
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&verify.stdout);
+    assert_eq!(verify.status.code(), Some(4), "{report}");
+    assert!(
+        report.contains("problem: unfinished_scan: import 1 started"),
+        "{report}"
+    );
+
+    let resumed = import_paths(&config, &[&mbox]);
+    assert_eq!(resumed.messages_seen, u64::from(total));
+    assert_eq!(resumed.messages_new, u64::from(total) - kept as u64);
+    let db = &config.database;
+    assert_eq!(count(db, "SELECT count(*) FROM messages"), i64::from(total));
+    assert_eq!(count(db, "SELECT max(uid) FROM messages"), i64::from(total));
+    assert_eq!(
+        count(db, "SELECT status = 'interrupted' FROM scans WHERE id = 1"),
+        1
+    );
+    assert_eq!(
+        count(db, "SELECT interrupted_by FROM scans WHERE id = 1"),
+        2
+    );
+    assert!(
+        SqliteStore::open_reader(db)
+            .unwrap()
+            .verify()
+            .unwrap()
+            .is_clean()
+    );
+}
+
+/// Counts stored messages, or 0 before the importer has created the tables.
+fn stored_messages(db: &Path) -> i64 {
+    let Ok(conn) =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+    else {
+        return 0;
+    };
+    conn.query_row("SELECT count(*) FROM messages", [], |row| row.get(0))
+        .unwrap_or(0)
+}

@@ -41,7 +41,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Read headers from mbox files, Maildir folders or folders of .eml files into the store.
     Import(ImportArgs),
-    /// Check the store's integrity and report problems.
+    /// Check the store's integrity and list problems, one per line; exits with 4 when any
+    /// is found.
     Verify(ConfigArg),
 }
 
