@@ -319,18 +319,22 @@ impl Drop for Immutable {
     }
 }
 
+/// Commits one message and drops the store without `finish_scan`, as a run killed with
+/// `kill -9` after its first window leaves the database.
+fn commit_one_and_stop(path: &Path) {
+    let mut store = SqliteStore::open(path).unwrap();
+    let scan = store.begin_scan(&start()).unwrap();
+    store.open_folder(scan, &folder(), 7).unwrap();
+    store
+        .commit_window(&window(scan, 7, vec![message(1, "mx.org.example", true)]))
+        .unwrap();
+}
+
 #[test]
 fn read_only_file_gives_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("audit.sqlite");
-    {
-        let mut store = SqliteStore::open(&path).unwrap();
-        let scan = store.begin_scan(&start()).unwrap();
-        store.open_folder(scan, &folder(), 7).unwrap();
-        store
-            .commit_window(&window(scan, 7, vec![message(1, "mx.org.example", true)]))
-            .unwrap();
-    }
+    commit_one_and_stop(&path);
     // Root ignores permission bits, so the file is made immutable instead (ext4, xfs,
     // btrfs; needs CAP_LINUX_IMMUTABLE).
     let flag = Command::new("chattr").arg("+i").arg(&path).output();
@@ -352,16 +356,7 @@ fn read_only_file_gives_clear_error() {
 fn unfinished_scan_marked_by_next() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("audit.sqlite");
-    {
-        // A run that commits and then dies: its store is dropped without finish_scan,
-        // as after kill -9.
-        let mut store = SqliteStore::open(&path).unwrap();
-        let scan = store.begin_scan(&start()).unwrap();
-        store.open_folder(scan, &folder(), 7).unwrap();
-        store
-            .commit_window(&window(scan, 7, vec![message(1, "mx.org.example", true)]))
-            .unwrap();
-    }
+    commit_one_and_stop(&path);
     let report = SqliteStore::open_reader(&path).unwrap().verify().unwrap();
     assert_eq!(report.problems.len(), 1);
     assert!(report.problems[0].detail.contains("never finished"));
