@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{folder, hop, message_with_hops, start, window};
+use common::store::{folder, hop, message_with_hops, start, window};
 use hopaudit::classify::{self, NoKnowledge, Policy};
 use hopaudit::import::{self, ImportRequest};
 use hopaudit::store::{HeaderDigest, SqliteStore, Store};

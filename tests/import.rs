@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::count;
+use common::store::count;
 use hopaudit::import::{self, ImportRequest};
 use hopaudit::store::{ScanStatus, SqliteStore};
 

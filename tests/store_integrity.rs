@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{count, folder, hop, message, message_with_hops, start, window};
+use common::store::{count, folder, hop, message, message_with_hops, start, window};
 use hopaudit::store::{ScanOutcome, ScanStatus, SqliteStore, Store, StoreError};
 use rusqlite::Connection;
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{count, folder, message, start, window};
+use common::store::{count, folder, message, start, window};
 use hopaudit::classify::{NoKnowledge, ReceiverEvidence, ReceiverKnowledge};
 use hopaudit::store::{FolderOpen, MessageFailure, SqliteStore, Store};
 

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{folder, message, start, window};
+use common::store::{folder, message, start, window};
 use hopaudit::store::{ScanOutcome, ScanStatus, SqliteStore, Store};
 use rusqlite::Connection;
 

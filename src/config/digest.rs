@@ -18,7 +18,10 @@ use std::fmt::Write;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{Account, AuthMethod, Config, Security};
+use super::{
+    Account, AuthMethod, Config, Organization, ProviderGroup, ReceiverRule, ReportSettings,
+    ScanSettings, Security,
+};
 
 /// First line of the rendering; bumped when the rendering changes, so old and new
 /// digests never compare equal by accident.
@@ -35,52 +38,109 @@ pub fn digest(config: &Config) -> String {
 }
 
 /// Renders the hashed settings as `key=json` lines in a fixed order.
+///
+/// Every struct is taken apart field by field, so a field added to the configuration does
+/// not compile here until it is either hashed or left out on purpose.
 pub fn canonical(config: &Config) -> String {
+    let Config {
+        database: _,
+        organization,
+        accounts,
+        receivers,
+        provider_groups,
+        scan,
+        report,
+        base_dir: _,
+        source: _,
+    } = config;
     let mut out = Lines(format!("{FORMAT}\n"));
-    let org = &config.organization;
-    out.put("organization.name", &org.name);
-    out.put("organization.domains", &org.domains);
-    out.put("organization.gateways", &org.gateways);
-    for (i, group) in config.provider_groups.iter().enumerate() {
-        out.put(&format!("provider_groups.{i}.name"), &group.name);
-        out.put(&format!("provider_groups.{i}.domains"), &group.domains);
+    let Organization {
+        name,
+        domains,
+        gateways,
+    } = organization;
+    out.put("organization.name", name);
+    out.put("organization.domains", domains);
+    out.put("organization.gateways", gateways);
+    for (i, ProviderGroup { name, domains }) in provider_groups.iter().enumerate() {
+        out.put(&format!("provider_groups.{i}.name"), name);
+        out.put(&format!("provider_groups.{i}.domains"), domains);
     }
-    for (i, rule) in config.receivers.iter().enumerate() {
-        out.put(&format!("receivers.{i}.host"), &rule.host);
-        out.put(&format!("receivers.{i}.records_tls"), rule.records_tls);
+    for (i, ReceiverRule { host, records_tls }) in receivers.iter().enumerate() {
+        out.put(&format!("receivers.{i}.host"), host);
+        out.put(&format!("receivers.{i}.records_tls"), records_tls);
     }
-    for (i, account) in config.accounts.iter().enumerate() {
+    for (i, account) in accounts.iter().enumerate() {
         put_account(&mut out, &format!("accounts.{i}"), account);
     }
-    let scan = &config.scan;
-    out.put("scan.window", scan.window);
-    out.put("scan.max_connections", scan.max_connections);
-    out.put("scan.timeout_seconds", scan.timeout_seconds);
-    out.put("scan.retries", scan.retries);
-    out.put("scan.max_header_bytes", scan.max_header_bytes);
-    out.put("scan.dedupe_message_id", scan.dedupe_message_id);
-    let report = &config.report;
-    out.put("report.pass_threshold", report.pass_threshold);
-    out.put("report.redact_accounts", report.redact_accounts);
-    out.put("report.prepared_by", &report.prepared_by);
-    out.put("report.reviewed_by", &report.reviewed_by);
-    out.put("report.approved_by", &report.approved_by);
+    put_scan(&mut out, scan);
+    put_report(&mut out, report);
     out.0
 }
 
+fn put_scan(out: &mut Lines, scan: &ScanSettings) {
+    let ScanSettings {
+        window,
+        max_connections,
+        timeout_seconds,
+        retries,
+        max_header_bytes,
+        dedupe_message_id,
+    } = scan;
+    out.put("scan.window", window);
+    out.put("scan.max_connections", max_connections);
+    out.put("scan.timeout_seconds", timeout_seconds);
+    out.put("scan.retries", retries);
+    out.put("scan.max_header_bytes", max_header_bytes);
+    out.put("scan.dedupe_message_id", dedupe_message_id);
+}
+
+fn put_report(out: &mut Lines, report: &ReportSettings) {
+    let ReportSettings {
+        out_dir: _,
+        pass_threshold,
+        redact_accounts,
+        prepared_by,
+        reviewed_by,
+        approved_by,
+    } = report;
+    out.put("report.pass_threshold", pass_threshold);
+    out.put("report.redact_accounts", redact_accounts);
+    out.put("report.prepared_by", prepared_by);
+    out.put("report.reviewed_by", reviewed_by);
+    out.put("report.approved_by", approved_by);
+}
+
 fn put_account(out: &mut Lines, prefix: &str, account: &Account) {
-    let key = |name: &str| format!("{prefix}.{name}");
-    out.put(&key("name"), &account.name);
-    out.put(&key("host"), &account.host);
+    let Account {
+        name,
+        host,
+        port: _,
+        security,
+        username,
+        auth,
+        password: _,
+        password_env: _,
+        password_command: _,
+        oauth2_token_command: _,
+        ca_file,
+        folders,
+        exclude_folders,
+        max_connections,
+    } = account;
+    let key = |field: &str| format!("{prefix}.{field}");
+    out.put(&key("name"), name);
+    out.put(&key("host"), host);
+    // The effective port, so `port = 993` and no port with `security = "tls"` agree.
     out.put(&key("port"), account.port());
-    out.put(&key("security"), security_label(account.security));
-    out.put(&key("username"), &account.username);
-    out.put(&key("auth"), auth_label(account.auth));
+    out.put(&key("security"), security_label(*security));
+    out.put(&key("username"), username);
+    out.put(&key("auth"), auth_label(*auth));
     out.put(&key("credential"), credential_kind(account));
-    out.put(&key("ca_file"), &account.ca_file);
-    out.put(&key("folders"), &account.folders);
-    out.put(&key("exclude_folders"), &account.exclude_folders);
-    out.put(&key("max_connections"), account.max_connections);
+    out.put(&key("ca_file"), ca_file);
+    out.put(&key("folders"), folders);
+    out.put(&key("exclude_folders"), exclude_folders);
+    out.put(&key("max_connections"), max_connections);
 }
 
 /// Names the kind of credential source, never its value or text.
