@@ -20,7 +20,7 @@ use crate::store::{
 
 /// Imports every path of `request` into `store`, recording the run as a scan with command
 /// `import`. A path or message that cannot be read is logged, recorded as an error and
-/// counted, and the import goes on; a store error ends it.
+/// counted, and the import goes on. A store error ends the import.
 pub fn run(
     config: &Config,
     store: &mut dyn Store,
@@ -111,7 +111,8 @@ impl<'a> Importer<'a> {
         Ok(())
     }
 
-    /// Complete, partial or failed, by the rule of the exit codes.
+    /// Returns the run's status: failed when nothing could be read or the store failed,
+    /// partial when something failed, complete otherwise (exit codes 2, 1 and 0).
     fn status(&self, store_ok: bool) -> ScanStatus {
         let totals = self.totals;
         if !store_ok || (totals.errors > 0 && totals.seen == 0 && totals.folders == 0) {

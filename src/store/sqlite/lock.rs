@@ -41,10 +41,19 @@ pub(super) fn acquire(database: &Path, wait: Duration) -> Result<WriterLock, Sto
         ),
     })?;
     let deadline = Instant::now() + wait;
+    let mut logged = false;
     loop {
         match file.try_lock() {
             Ok(()) => return Ok(WriterLock { _file: file }),
             Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                if !logged {
+                    tracing::info!(
+                        lock = %path.display(),
+                        wait_seconds = wait.as_secs_f64(),
+                        "another hopaudit process is writing to the database; waiting"
+                    );
+                    logged = true;
+                }
                 std::thread::sleep(RETRY_EVERY);
             }
             Err(std::fs::TryLockError::WouldBlock) => {
@@ -56,7 +65,10 @@ pub(super) fn acquire(database: &Path, wait: Duration) -> Result<WriterLock, Sto
             Err(std::fs::TryLockError::Error(e)) => {
                 return Err(StoreError::Open {
                     path: database.display().to_string(),
-                    message: format!("cannot lock {}: {e}", path.display()),
+                    message: format!(
+                        "cannot lock {}: {e}; put the database on a local file system that supports file locks",
+                        path.display()
+                    ),
                 });
             }
         }
