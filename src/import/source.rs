@@ -5,6 +5,9 @@
 //!   is one message (`tmp/` holds deliveries in progress and is skipped);
 //! - any other folder holds exported messages: every `*.eml` file directly inside it.
 //!
+//! mail-parser's `mailbox::maildir` reader returns each file's whole contents; only
+//! headers are needed here, so files are listed here and read up to the header's end.
+//!
 //! Subfolders are not followed (Maildir++ keeps each subfolder as `.Name` inside the
 //! Maildir): import each one as its own path. Files are read in name order, so the UIDs
 //! given to new messages do not depend on the order the file system lists them in.
