@@ -1,7 +1,9 @@
 //! Command-line interface: what the user typed (`Cli`), and one module per subcommand.
 //! The doc comments on the clap types are the `--help` text.
 
+mod import;
 mod logging;
+mod verify;
 
 use std::path::PathBuf;
 
@@ -39,7 +41,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Read headers from mbox files, Maildir folders or folders of .eml files into the store.
     Import(ImportArgs),
-    /// Check the store's integrity and report problems.
+    /// Check the store's integrity and list problems, one per line; exits with 4 when any
+    /// is found.
     Verify(ConfigArg),
 }
 
@@ -122,7 +125,11 @@ pub struct ImportArgs {
     /// Account name to file the imported messages under.
     #[arg(long, value_name = "NAME", default_value = "import")]
     pub account: String,
-    /// mbox files, Maildir folders or folders of .eml files.
+    /// Print the final summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// mbox files, Maildir folders or folders of .eml files. Each becomes one folder in
+    /// the store, named by its absolute path; importing it again adds only new messages.
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
 }
@@ -142,11 +149,11 @@ pub fn run() -> u8 {
     };
     logging::init(cli.quiet, cli.verbose);
     let result = match &cli.command {
-        Command::Scan(_)
-        | Command::Check(_)
-        | Command::Report(_)
-        | Command::Import(_)
-        | Command::Verify(_) => Err(anyhow::anyhow!("not built yet")),
+        Command::Import(args) => import::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Scan(_) | Command::Check(_) | Command::Report(_) => {
+            Err(anyhow::anyhow!("not built yet"))
+        }
         Command::Classify(_) => Err(anyhow::anyhow!("not built yet")),
     };
     match result {
