@@ -13,5 +13,6 @@ pub mod config;
 pub mod exit;
 pub mod hop;
 pub mod message;
+pub mod report;
 pub mod secret;
 pub mod store;

@@ -2,6 +2,7 @@
 //! The doc comments on the clap types are the `--help` text.
 
 mod logging;
+mod report;
 
 use std::path::PathBuf;
 
@@ -142,11 +143,10 @@ pub fn run() -> u8 {
     };
     logging::init(cli.quiet, cli.verbose);
     let result = match &cli.command {
-        Command::Scan(_)
-        | Command::Check(_)
-        | Command::Report(_)
-        | Command::Import(_)
-        | Command::Verify(_) => Err(anyhow::anyhow!("not built yet")),
+        Command::Report(args) => report::run(args),
+        Command::Scan(_) | Command::Check(_) | Command::Import(_) | Command::Verify(_) => {
+            Err(anyhow::anyhow!("not built yet"))
+        }
         Command::Classify(_) => Err(anyhow::anyhow!("not built yet")),
     };
     match result {

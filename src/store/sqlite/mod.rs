@@ -3,6 +3,7 @@
 
 mod migrate;
 mod open;
+mod report;
 mod verdicts;
 mod write;
 
