@@ -37,7 +37,11 @@ pub fn options() -> ReportOptions {
             domains: vec!["org.example".into()],
             gateways: vec![],
         },
-        configured_accounts: vec!["compliance".into(), "frontdesk".into(), "billing".into()],
+        configured_accounts: vec![
+            "clinic-ops".into(),
+            "frontdesk".into(),
+            "billing-archive".into(),
+        ],
         redact_accounts: false,
         pass_threshold: 95.0,
         sign_off: SignOff {

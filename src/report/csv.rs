@@ -49,6 +49,15 @@ impl CsvTable {
             .map_err(|e| self.error(e))
     }
 
+    /// Writes a cell from text already escaped with [`text::visible`] (account and folder
+    /// names, facts of the report model), so backslashes are not doubled again.
+    pub fn shown(&mut self, value: &str) -> Result<(), ReportError> {
+        let safe = text::spreadsheet_safe(value);
+        self.writer
+            .write_field(safe.as_bytes())
+            .map_err(|e| self.error(e))
+    }
+
     /// Writes a text cell, empty for `None`.
     pub fn opt(&mut self, value: Option<&str>) -> Result<(), ReportError> {
         self.text(value.unwrap_or_default())

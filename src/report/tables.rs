@@ -33,7 +33,7 @@ pub const DOMAIN_COLUMNS: &[&str] = &[
 ];
 
 pub fn domain_row(table: &mut CsvTable, domain: &DomainFacts) -> Result<(), ReportError> {
-    table.opt(domain.domain.as_deref())?;
+    table.shown(domain.domain.as_deref().unwrap_or_default())?;
     table.number(domain.counts.total())?;
     table.number(domain.counts.encrypted)?;
     table.number(domain.counts.plaintext)?;
@@ -88,8 +88,8 @@ pub fn message_row(
     exclusion: Option<Exclusion>,
 ) -> Result<(), ReportError> {
     let boundary = row.boundary.as_ref();
-    table.text(account)?;
-    table.text(folder)?;
+    table.shown(account)?;
+    table.shown(folder)?;
     table.number(row.uid)?;
     table.opt(row.message_id.as_deref())?;
     table.text(&row.date_utc.map(iso_utc).unwrap_or_default())?;
@@ -144,8 +144,8 @@ pub fn hop_row(
     listed: &ListedHop,
 ) -> Result<(), ReportError> {
     let hop = &listed.hop;
-    table.text(account)?;
-    table.text(folder)?;
+    table.shown(account)?;
+    table.shown(folder)?;
     table.number(listed.uid_validity)?;
     table.number(listed.uid)?;
     table.number(hop.header_index)?;
@@ -195,8 +195,8 @@ pub fn finding_row(
     line: &ExceptionLine<'_>,
     hop: Option<&HopRow>,
 ) -> Result<(), ReportError> {
-    table.text(account)?;
-    table.text(folder)?;
+    table.shown(account)?;
+    table.shown(folder)?;
     table.number(row.uid_validity)?;
     table.number(row.uid)?;
     table.opt(row.message_id.as_deref())?;

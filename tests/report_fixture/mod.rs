@@ -177,7 +177,7 @@ fn finish(store: &mut SqliteStore, scan: ScanId, at: i64, status: ScanStatus, se
         .unwrap();
 }
 
-/// The compliance account's INBOX: one message of each verdict and finding.
+/// The clinic-ops account's INBOX: one message of each verdict and finding.
 fn compliance_inbox() -> Vec<Mail> {
     let mut plaintext = Mail::new(4, "plain.test", 20, None);
     plaintext.verdict = Verdict::Plaintext;
@@ -218,13 +218,13 @@ fn compliance_inbox() -> Vec<Mail> {
 pub fn build(path: &Path) {
     let mut store = SqliteStore::open(path).unwrap();
     let first = store
-        .begin_scan(&start(JAN_15 + 50 * DAY, &["compliance"]))
+        .begin_scan(&start(JAN_15 + 50 * DAY, &["clinic-ops"]))
         .unwrap();
-    let inbox = folder("compliance", "INBOX");
+    let inbox = folder("clinic-ops", "INBOX");
     commit(&mut store, first, &inbox, compliance_inbox());
     let mut copy = Mail::new(1, "sender-a.example", 0, Some(Some(TlsVersion::Tls13)));
     copy.uid = 1;
-    let archive = folder("compliance", "Archive/2026");
+    let archive = folder("clinic-ops", "Archive/2026");
     commit(
         &mut store,
         first,
@@ -243,7 +243,7 @@ pub fn build(path: &Path) {
     );
 
     let second = store
-        .begin_scan(&start(JAN_15 + 60 * DAY, &["compliance", "frontdesk"]))
+        .begin_scan(&start(JAN_15 + 60 * DAY, &["clinic-ops", "frontdesk"]))
         .unwrap();
     store
         .mark_missing(&inbox, 1001, &[1, 2, 3, 4, 5, 6, 7, 8, 9])
