@@ -136,7 +136,7 @@ fn record_exception(
     if lines.is_empty() {
         return Ok(());
     }
-    let mut other_hops: Vec<HopRow> = Vec::new();
+    let mut other_hops: Vec<HopRow<'static>> = Vec::new();
     for line in &lines {
         let hop = match line.header_index {
             Some(index) if Some(index) != row.boundary_index => {
@@ -178,8 +178,8 @@ fn shown(text: &str) -> String {
 }
 
 /// The boundary hop and the other hops named by findings, each once, in header order.
-fn evidence(row: &MessageRow, other_hops: &[HopRow]) -> Vec<Evidence> {
-    let mut hops: Vec<&HopRow> = row.boundary.iter().chain(other_hops).collect();
+fn evidence(row: &MessageRow, other_hops: &[HopRow<'static>]) -> Vec<Evidence> {
+    let mut hops: Vec<&HopRow<'static>> = row.boundary.iter().chain(other_hops).collect();
     hops.sort_by_key(|hop| hop.header_index);
     hops.dedup_by_key(|hop| hop.header_index);
     hops.into_iter()
@@ -194,25 +194,23 @@ fn evidence(row: &MessageRow, other_hops: &[HopRow]) -> Vec<Evidence> {
         .collect()
 }
 
-/// Streams every hop of the selected messages into `hops.csv`.
+/// Streams every hop of the selected messages in `folders` into `hops_csv`.
 pub fn hops(
     source: &dyn ReportSource,
     scope: &Scope,
     names: &AccountNames,
-    folders: &[FolderCoverage],
-    out: &mut OutputDir,
+    folders: &[FolderInfo],
+    hops_csv: &mut CsvTable,
 ) -> Result<(), ReportError> {
     let filter = filter(&scope.period, scope);
-    let mut hops_csv = CsvTable::create(out, "hops.csv", tables::HOP_COLUMNS)?;
-    for coverage in folders {
-        let folder = &coverage.folder;
+    for folder in folders {
         let account = names.get(&folder.account);
         let folder_name = visible_str(&folder.name);
         source.hops(folder, &filter, &mut |listed| {
-            tables::hop_row(&mut hops_csv, account, &folder_name, &listed)
+            tables::hop_row(hops_csv, account, &folder_name, &listed)
         })?;
     }
-    hops_csv.finish(out)
+    Ok(())
 }
 
 /// Tallies the previous period, for the change columns. Returns `None` when the period

@@ -22,6 +22,7 @@ impl CsvTable {
         let file = dir.file(name)?;
         let writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
+            .buffer_capacity(64 * 1024)
             .from_writer(file);
         let mut table = CsvTable {
             writer,
@@ -37,7 +38,8 @@ impl CsvTable {
 
     /// Writes a text cell.
     pub fn text(&mut self, value: &str) -> Result<(), ReportError> {
-        self.bytes(value.as_bytes())
+        let shown = text::visible_str(value);
+        self.shown(&shown)
     }
 
     /// Writes a cell from raw header bytes.
@@ -67,6 +69,17 @@ impl CsvTable {
     pub fn number(&mut self, value: impl Display) -> Result<(), ReportError> {
         self.number.clear();
         let _ = write!(self.number, "{value}");
+        self.writer
+            .write_field(self.number.as_bytes())
+            .map_err(|e| self.error(e))
+    }
+
+    /// Writes a time as UTC ISO 8601, empty for `None`.
+    pub fn time(&mut self, seconds: Option<i64>) -> Result<(), ReportError> {
+        self.number.clear();
+        if let Some(seconds) = seconds {
+            super::format::push_iso_utc(&mut self.number, seconds);
+        }
         self.writer
             .write_field(self.number.as_bytes())
             .map_err(|e| self.error(e))

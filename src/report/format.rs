@@ -1,7 +1,9 @@
 //! How values are written in every report file: dates in UTC ISO 8601 and TLS versions
 //! with "not reported" kept apart from "no TLS".
 
-use chrono::DateTime;
+use std::fmt::Write;
+
+use chrono::{DateTime, Datelike, Timelike};
 
 use super::source::HopRow;
 
@@ -10,9 +12,27 @@ pub const VERSION_NOT_REPORTED: &str = "not_reported";
 
 /// Formats seconds since the epoch as `2026-03-01T14:05:09Z`.
 pub fn iso_utc(seconds: i64) -> String {
-    DateTime::from_timestamp(seconds, 0)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_default()
+    let mut out = String::with_capacity(20);
+    push_iso_utc(&mut out, seconds);
+    out
+}
+
+/// Appends [`iso_utc`] to `out`; nothing for a time outside chrono's range. Written by
+/// hand because `chrono`'s format strings cost several times more, and report files hold
+/// millions of dates.
+pub fn push_iso_utc(out: &mut String, seconds: i64) {
+    if let Some(t) = DateTime::from_timestamp(seconds, 0) {
+        let _ = write!(
+            out,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        );
+    }
 }
 
 /// Formats seconds since the epoch as the UTC day, `2026-03-01`.
@@ -24,7 +44,7 @@ pub fn iso_day(seconds: i64) -> String {
 
 /// The TLS version cell of a hop: empty without TLS, [`VERSION_NOT_REPORTED`] when TLS was
 /// recorded without a version, else the stored label (`TLSv1.2`).
-pub fn tls_version(hop: Option<&HopRow>) -> &str {
+pub fn tls_version<'h>(hop: Option<&'h HopRow<'_>>) -> &'h str {
     match hop {
         Some(hop) if hop.tls => hop.tls_version.as_deref().unwrap_or(VERSION_NOT_REPORTED),
         _ => "",

@@ -32,7 +32,7 @@ pub use model::{Outcome, Report, SignOff};
 pub use output::choose_dir;
 pub use scope::{Period, Scope};
 pub use source::{
-    ErrorCount, FilteredCounts, FolderInfo, HopRow, ListedHop, MessageFilter, MessageRow,
+    ErrorCount, FilteredCounts, FolderInfo, HopRow, HopVisit, ListedHop, MessageFilter, MessageRow,
     ReportSource, ScanRow, StoredFinding, Visit,
 };
 pub use tally::Share;
@@ -104,14 +104,30 @@ pub fn write_report(
     );
     let mut out = output::OutputDir::create(dir)?;
     let scope = &options.scope;
-    let collected = collect::messages(source, scope, &names, &mut out)?;
+    let selected: Vec<FolderInfo> = folders
+        .into_iter()
+        .filter(|f| scope.includes_account(&f.account))
+        .collect();
+    // hops.csv is the largest file; a second reader writes it on another thread while
+    // this one streams the messages.
+    let hops_source = source.open_reader()?;
+    let mut hops_csv = csv::CsvTable::create(&out, "hops.csv", tables::HOP_COLUMNS)?;
+    let collected = std::thread::scope(|threads| {
+        let (names, selected, hops_csv) = (&names, &selected, &mut hops_csv);
+        let hops_thread =
+            threads.spawn(move || collect::hops(&*hops_source, scope, names, selected, hops_csv));
+        let collected = collect::messages(source, scope, names, &mut out);
+        let hops_result = hops_thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        hops_result.and(collected)
+    })?;
+    hops_csv.finish(&mut out)?;
     tracing::info!(
         counted = collected.tally.counted.total(),
         exceptions = collected.exceptions.total(),
-        "messages.csv and findings.csv written"
+        "messages.csv, findings.csv and hops.csv written"
     );
-    collect::hops(source, scope, &names, &collected.folders, &mut out)?;
-    tracing::info!("hops.csv written");
     let previous = collect::previous(source, scope, &collected.folders)?;
     let scan_ids: Vec<i64> = collected.scan_ids.iter().copied().collect();
     let inputs = build::Inputs {

@@ -4,6 +4,8 @@
 //! Messages and hops are streamed folder by folder in a fixed order, so a report over
 //! millions of messages never holds them all in memory.
 
+use std::borrow::Cow;
+
 use crate::classify::Verdict;
 use crate::hop::TlsVersion;
 
@@ -44,32 +46,54 @@ pub struct FilteredCounts {
     pub outside_period: u64,
 }
 
-/// One Received header as stored.
+/// One Received header as stored. Text borrows from the database row while a pass streams
+/// hops, so millions of rows cost no allocation; [`HopRow::into_owned`] keeps one.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct HopRow {
+pub struct HopRow<'a> {
     pub header_index: u32,
-    pub from_host: Option<String>,
-    pub from_ip: Option<String>,
-    pub by_host: Option<String>,
-    pub protocol: Option<String>,
+    pub from_host: Option<Cow<'a, str>>,
+    pub from_ip: Option<Cow<'a, str>>,
+    pub by_host: Option<Cow<'a, str>>,
+    pub protocol: Option<Cow<'a, str>>,
     pub tls: bool,
     /// The label stored for the version (`TLSv1.2`), `None` when not reported.
-    pub tls_version: Option<String>,
-    pub tls_cipher: Option<String>,
-    pub tls_evidence: Option<String>,
-    pub kind: String,
+    pub tls_version: Option<Cow<'a, str>>,
+    pub tls_cipher: Option<Cow<'a, str>>,
+    pub tls_evidence: Option<Cow<'a, str>>,
+    pub kind: Cow<'a, str>,
     pub parsed: bool,
     pub date_utc: Option<i64>,
     /// Minutes east of UTC, as the server wrote it.
     pub date_offset: Option<i32>,
     /// The header value, byte for byte.
-    pub raw: Vec<u8>,
+    pub raw: Cow<'a, [u8]>,
 }
 
-impl HopRow {
+impl HopRow<'_> {
     /// The stored version, parsed; `None` when not reported or not a known label.
     pub fn version(&self) -> Option<TlsVersion> {
         self.tls_version.as_deref().and_then(TlsVersion::from_label)
+    }
+
+    /// Copies the borrowed text, so the row outlives the database row it came from.
+    pub fn into_owned(self) -> HopRow<'static> {
+        let own = |text: Option<Cow<'_, str>>| text.map(|t| Cow::Owned(t.into_owned()));
+        HopRow {
+            header_index: self.header_index,
+            from_host: own(self.from_host),
+            from_ip: own(self.from_ip),
+            by_host: own(self.by_host),
+            protocol: own(self.protocol),
+            tls: self.tls,
+            tls_version: own(self.tls_version),
+            tls_cipher: own(self.tls_cipher),
+            tls_evidence: own(self.tls_evidence),
+            kind: Cow::Owned(self.kind.into_owned()),
+            parsed: self.parsed,
+            date_utc: self.date_utc,
+            date_offset: self.date_offset,
+            raw: Cow::Owned(self.raw.into_owned()),
+        }
     }
 }
 
@@ -101,18 +125,18 @@ pub struct MessageRow {
     /// The stored [`crate::classify::VerdictRule`] label.
     pub verdict_rule: String,
     pub path_verdict: Verdict,
-    pub boundary: Option<HopRow>,
+    pub boundary: Option<HopRow<'static>>,
     /// Sorted by header index, kind and detail.
     pub findings: Vec<StoredFinding>,
 }
 
 /// One hop with the key of its message, for `hops.csv`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListedHop {
+pub struct ListedHop<'a> {
     pub uid_validity: u32,
     pub uid: u32,
     pub boundary_index: Option<u32>,
-    pub hop: HopRow,
+    pub hop: HopRow<'a>,
 }
 
 /// One run of `scan` or `import` from the evidence trail.
@@ -144,6 +168,9 @@ pub struct ErrorCount {
 /// Called once per streamed row; an error stops the stream and is returned.
 pub type Visit<'a, T> = dyn FnMut(T) -> Result<(), ReportError> + 'a;
 
+/// Called once per streamed hop, which borrows from the database row.
+pub type HopVisit<'a> = dyn for<'row> FnMut(ListedHop<'row>) -> Result<(), ReportError> + 'a;
+
 /// What a report reads from the store.
 pub trait ReportSource {
     /// Every stored folder, ordered by account name and folder name.
@@ -171,15 +198,23 @@ pub trait ReportSource {
         &self,
         folder: &FolderInfo,
         filter: &MessageFilter<'_>,
-        visit: &mut Visit<'_, ListedHop>,
+        visit: &mut HopVisit<'_>,
     ) -> Result<(), ReportError>;
 
     /// Returns one hop of a message given by [`MessageRow::row_id`].
-    fn hop(&self, message_row: i64, header_index: u32) -> Result<Option<HopRow>, ReportError>;
+    fn hop(
+        &self,
+        message_row: i64,
+        header_index: u32,
+    ) -> Result<Option<HopRow<'static>>, ReportError>;
 
     /// Returns the scans with these ids, ordered by id.
     fn scans(&self, ids: &[i64]) -> Result<Vec<ScanRow>, ReportError>;
 
     /// Counts recorded failures per account and folder, ordered by account and folder.
     fn errors(&self) -> Result<Vec<ErrorCount>, ReportError>;
+
+    /// Opens a second, independent reader of the same store, for a pass on another
+    /// thread.
+    fn open_reader(&self) -> Result<Box<dyn ReportSource + Send>, ReportError>;
 }

@@ -6,7 +6,7 @@ use super::ReportError;
 use super::csv::CsvTable;
 use super::exceptions::ExceptionLine;
 use super::explain::Position;
-use super::format::{self, iso_utc};
+use super::format;
 use super::model::DomainFacts;
 use super::source::{HopRow, ListedHop, MessageRow};
 use super::tally::{Exclusion, weak_counts};
@@ -92,7 +92,7 @@ pub fn message_row(
     table.shown(folder)?;
     table.number(row.uid)?;
     table.opt(row.message_id.as_deref())?;
-    table.text(&row.date_utc.map(iso_utc).unwrap_or_default())?;
+    table.time(row.date_utc)?;
     table.opt(row.sender_domain.as_deref())?;
     table.number(row.hop_count)?;
     table.text(row.verdict.as_str())?;
@@ -141,7 +141,7 @@ pub fn hop_row(
     table: &mut CsvTable,
     account: &str,
     folder: &str,
-    listed: &ListedHop,
+    listed: &ListedHop<'_>,
 ) -> Result<(), ReportError> {
     let hop = &listed.hop;
     table.shown(account)?;
@@ -161,7 +161,7 @@ pub fn hop_row(
     table.opt(hop.tls_evidence.as_deref())?;
     table.text(&hop.kind)?;
     table.boolean(hop.parsed)?;
-    table.text(&hop.date_utc.map(iso_utc).unwrap_or_default())?;
+    table.time(hop.date_utc)?;
     table.opt_number(hop.date_offset)?;
     table.bytes(&hop.raw)?;
     table.end_row()
@@ -193,14 +193,14 @@ pub fn finding_row(
     folder: &str,
     row: &MessageRow,
     line: &ExceptionLine<'_>,
-    hop: Option<&HopRow>,
+    hop: Option<&HopRow<'_>>,
 ) -> Result<(), ReportError> {
     table.shown(account)?;
     table.shown(folder)?;
     table.number(row.uid_validity)?;
     table.number(row.uid)?;
     table.opt(row.message_id.as_deref())?;
-    table.text(&row.date_utc.map(iso_utc).unwrap_or_default())?;
+    table.time(row.date_utc)?;
     table.opt(row.sender_domain.as_deref())?;
     table.text(line.kind.as_str())?;
     table.opt_number(line.header_index)?;
@@ -213,7 +213,7 @@ pub fn finding_row(
     table.opt(hop.and_then(|hop| hop.from_host.as_deref()))?;
     table.opt(hop.and_then(|hop| hop.from_ip.as_deref()))?;
     table.opt(hop.and_then(|hop| hop.by_host.as_deref()))?;
-    table.bytes(hop.map(|hop| hop.raw.as_slice()).unwrap_or_default())?;
+    table.bytes(hop.map(|hop| hop.raw.as_ref()).unwrap_or_default())?;
     table.text("")?;
     table.end_row()
 }

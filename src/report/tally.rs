@@ -314,7 +314,7 @@ mod tests {
             path_verdict: verdict,
             boundary: Some(HopRow {
                 tls: verdict == Verdict::Encrypted,
-                tls_version: version.map(String::from),
+                tls_version: version.map(|v| std::borrow::Cow::Owned(v.to_string())),
                 ..HopRow::default()
             }),
             findings: vec![],

@@ -16,16 +16,15 @@ use std::fmt::Write;
 
 /// Returns `bytes` unfolded and with the escapes described in the module overview.
 pub fn visible(bytes: &[u8]) -> Cow<'_, str> {
-    if bytes.iter().all(|&b| is_plain_ascii(b)) {
+    if bytes.iter().all(|&b| is_plain_ascii(b))
+        && let Ok(text) = std::str::from_utf8(bytes)
+    {
         // Plain printable ASCII needs no work; this is nearly every value.
-        return Cow::Borrowed(std::str::from_utf8(bytes).unwrap_or_default());
+        return Cow::Borrowed(text);
     }
-    let unfolded = unfold(bytes);
-    let mut out = String::with_capacity(unfolded.len() + 16);
-    for chunk in unfolded.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            push_char(&mut out, c);
-        }
+    let mut out = String::with_capacity(bytes.len() + 16);
+    for chunk in bytes.utf8_chunks() {
+        push_valid(&mut out, chunk.valid());
         for byte in chunk.invalid() {
             let _ = write!(out, "\\x{byte:02X}");
         }
@@ -35,6 +34,9 @@ pub fn visible(bytes: &[u8]) -> Cow<'_, str> {
 
 /// Same as [`visible`], for text that is already a `str`.
 pub fn visible_str(text: &str) -> Cow<'_, str> {
+    if text.bytes().all(is_plain_ascii) {
+        return Cow::Borrowed(text);
+    }
     visible(text.as_bytes())
 }
 
@@ -42,31 +44,34 @@ fn is_plain_ascii(byte: u8) -> bool {
     (0x20..0x7f).contains(&byte) && byte != b'\\'
 }
 
-/// Removes the line breaks of header folding: CRLF or a bare LF followed by space or tab.
-fn unfold(bytes: &[u8]) -> Cow<'_, [u8]> {
-    if !bytes.contains(&b'\n') {
-        return Cow::Borrowed(bytes);
-    }
-    let mut out = Vec::with_capacity(bytes.len());
+/// Appends valid UTF-8 text with folding removed and escapes applied. Runs of plain ASCII
+/// are copied at once; folding only involves ASCII bytes, so it never spans two chunks.
+fn push_valid(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        let rest = &bytes[i..];
-        let line_break = if rest.starts_with(b"\r\n") {
-            2
-        } else if rest.starts_with(b"\n") {
-            1
-        } else {
-            0
-        };
-        let folds = line_break > 0 && matches!(rest.get(line_break), Some(b' ' | b'\t'));
-        if folds {
-            i += line_break;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
+        let run = bytes[i..]
+            .iter()
+            .take_while(|&&b| is_plain_ascii(b))
+            .count();
+        if run > 0 {
+            out.push_str(&text[i..i + run]);
+            i += run;
+            continue;
         }
+        let fold = match &bytes[i..] {
+            [b'\r', b'\n', b' ' | b'\t', ..] => 2,
+            [b'\n', b' ' | b'\t', ..] => 1,
+            _ => 0,
+        };
+        if fold > 0 {
+            i += fold;
+            continue;
+        }
+        let c = text[i..].chars().next().unwrap_or_default();
+        push_char(out, c);
+        i += c.len_utf8();
     }
-    Cow::Owned(out)
 }
 
 fn push_char(out: &mut String, c: char) {

@@ -5,13 +5,15 @@
 //! flat. The boundary hop comes in the same row through the hops primary key, and the
 //! weak findings as a JSON array from the `findings_message` index.
 
+use std::borrow::Cow;
+
 use rusqlite::types::Type;
 use rusqlite::{Row, params};
 
 use super::SqliteStore;
 use crate::classify::Verdict;
 use crate::report::{
-    ErrorCount, FilteredCounts, FolderInfo, HopRow, ListedHop, MessageFilter, MessageRow,
+    ErrorCount, FilteredCounts, FolderInfo, HopRow, HopVisit, ListedHop, MessageFilter, MessageRow,
     ReportError, ReportSource, ScanRow, StoredFinding, Visit,
 };
 
@@ -118,7 +120,7 @@ impl ReportSource for SqliteStore {
         &self,
         folder: &FolderInfo,
         filter: &MessageFilter<'_>,
-        visit: &mut Visit<'_, ListedHop>,
+        visit: &mut HopVisit<'_>,
     ) -> Result<(), ReportError> {
         let sql = format!(
             "SELECT m.uid_validity, m.uid, m.boundary_index, {HOP_COLUMNS}
@@ -150,7 +152,11 @@ impl ReportSource for SqliteStore {
         Ok(())
     }
 
-    fn hop(&self, message_row: i64, header_index: u32) -> Result<Option<HopRow>, ReportError> {
+    fn hop(
+        &self,
+        message_row: i64,
+        header_index: u32,
+    ) -> Result<Option<HopRow<'static>>, ReportError> {
         let sql = format!(
             "SELECT {HOP_COLUMNS} FROM hops h WHERE h.message_id = ?1 AND h.header_index = ?2"
         );
@@ -159,7 +165,9 @@ impl ReportSource for SqliteStore {
             .query(params![message_row, header_index])
             .map_err(|e| self.error(e))?;
         match rows.next().map_err(|e| self.error(e))? {
-            Some(row) => Ok(Some(hop_at(row, 0).map_err(|e| self.error(e))?)),
+            Some(row) => Ok(Some(
+                hop_at(row, 0).map_err(|e| self.error(e))?.into_owned(),
+            )),
             None => Ok(None),
         }
     }
@@ -220,11 +228,15 @@ impl ReportSource for SqliteStore {
             .map_err(|e| self.error(e))?;
         Ok(rows.collect::<Result<_, _>>().map_err(|e| self.error(e))?)
     }
+
+    fn open_reader(&self) -> Result<Box<dyn ReportSource + Send>, ReportError> {
+        Ok(Box::new(SqliteStore::open(&self.path)?))
+    }
 }
 
 fn message_at(row: &Row<'_>) -> rusqlite::Result<MessageRow> {
     let boundary = match row.get::<_, Option<u32>>(14)? {
-        Some(_) => Some(hop_at(row, 14)?),
+        Some(_) => Some(hop_at(row, 14)?.into_owned()),
         None => None,
     };
     Ok(MessageRow {
@@ -274,21 +286,32 @@ fn findings_at(row: &Row<'_>, index: usize) -> rusqlite::Result<Vec<StoredFindin
     Ok(findings)
 }
 
-fn hop_at(row: &Row<'_>, start: usize) -> rusqlite::Result<HopRow> {
+fn hop_at<'r>(row: &'r Row<'_>, start: usize) -> rusqlite::Result<HopRow<'r>> {
     Ok(HopRow {
         header_index: row.get(start)?,
-        from_host: row.get(start + 1)?,
-        from_ip: row.get(start + 2)?,
-        by_host: row.get(start + 3)?,
-        protocol: row.get(start + 4)?,
+        from_host: text_at(row, start + 1)?,
+        from_ip: text_at(row, start + 2)?,
+        by_host: text_at(row, start + 3)?,
+        protocol: text_at(row, start + 4)?,
         tls: row.get(start + 5)?,
-        tls_version: row.get(start + 6)?,
-        tls_cipher: row.get(start + 7)?,
-        tls_evidence: row.get(start + 8)?,
-        kind: row.get(start + 9)?,
+        tls_version: text_at(row, start + 6)?,
+        tls_cipher: text_at(row, start + 7)?,
+        tls_evidence: text_at(row, start + 8)?,
+        kind: text_at(row, start + 9)?.unwrap_or_default(),
         parsed: row.get(start + 10)?,
         date_utc: row.get(start + 11)?,
         date_offset: row.get(start + 12)?,
-        raw: row.get(start + 13)?,
+        raw: Cow::Borrowed(row.get_ref(start + 13)?.as_bytes().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(start + 13, Type::Blob, e.into())
+        })?),
     })
+}
+
+/// Borrows a nullable text column from the row.
+fn text_at<'r>(row: &'r Row<'_>, index: usize) -> rusqlite::Result<Option<Cow<'r, str>>> {
+    let text = row
+        .get_ref(index)?
+        .as_str_or_null()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(index, Type::Text, e.into()))?;
+    Ok(text.map(Cow::Borrowed))
 }
