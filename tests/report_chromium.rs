@@ -16,8 +16,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use hopaudit::config::Organization;
-use hopaudit::report::{self, Period, ReportOptions, Scope, SignOff};
+use hopaudit::report::{self, Period};
 use hopaudit::store::SqliteStore;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -124,25 +123,7 @@ fn write_report(out: &Path) -> PathBuf {
     let _ = std::fs::remove_file(&db);
     report_fixture::build(&db);
     let store = SqliteStore::open(&db).unwrap();
-    let options = ReportOptions {
-        scope: Scope {
-            period: Period::default(),
-            accounts: vec![],
-            domains: vec![],
-            dedupe_message_id: true,
-        },
-        organization: Organization {
-            name: Some("Example Clinic".into()),
-            domains: vec!["org.example".into()],
-            gateways: vec![],
-        },
-        configured_accounts: vec![],
-        redact_accounts: false,
-        pass_threshold: 95.0,
-        sign_off: SignOff::default(),
-        generated_at: 1_775_116_800,
-        version: "0.1.0".into(),
-    };
+    let options = report_fixture::options(Period::default());
     let dir = out.join("report");
     report::write_report(&store, &options, &dir).unwrap();
     dir.join("report.html")

@@ -6,8 +6,6 @@ mod report_fixture;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// 2026-04-02T08:00:00Z.
-const GENERATED_AT: &str = "1775116800";
 const ACCOUNTS: &[&str] = &["clinic-ops", "frontdesk", "billing-archive"];
 
 struct Setup {
@@ -44,7 +42,10 @@ fn report(setup: &Setup, extra: &[&str]) -> Output {
         .arg("--config")
         .arg(&setup.config)
         .args(extra)
-        .env("SOURCE_DATE_EPOCH", GENERATED_AT)
+        .env(
+            "SOURCE_DATE_EPOCH",
+            report_fixture::GENERATED_AT.to_string(),
+        )
         .env_remove("HOPAUDIT_LOG")
         .output()
         .unwrap()
@@ -239,6 +240,39 @@ fn domain_and_period_selection() {
             "2026-01-20T10:00:00Z"
         ]
     );
+}
+
+#[test]
+fn empty_store_reports_no_data() {
+    let setup = setup();
+    std::fs::remove_file(setup.root.join("audit.sqlite")).unwrap();
+    hopaudit::store::SqliteStore::open(&setup.root.join("audit.sqlite")).unwrap();
+    let out = setup.root.join("out");
+    let run = report(&setup, &["--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_str(&read(&out, "report.json")).unwrap();
+    assert_eq!(json["summary"]["result"], "no_data");
+    assert_eq!(
+        json["summary"]["encrypted_percent"],
+        serde_json::Value::Null
+    );
+    assert_eq!(rows(&out, "messages.csv").len(), 0);
+    assert!(read(&out, "report.html").contains(">NO DATA</span>"));
+    let gated = report(
+        &setup,
+        &["--out", out.to_str().unwrap(), "--fail-below", "1"],
+    );
+    assert_eq!(gated.status.code(), Some(3));
+}
+
+#[test]
+fn missing_database_is_an_error() {
+    let setup = setup();
+    std::fs::remove_file(setup.root.join("audit.sqlite")).unwrap();
+    let run = report(&setup, &[]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("no database yet"));
+    assert!(!setup.root.join("audit.sqlite").exists());
 }
 
 #[test]

@@ -4,9 +4,8 @@
 mod report_fixture;
 
 use hopaudit::classify::{Finding, Verdict, VerdictRule};
-use hopaudit::config::Organization;
 use hopaudit::hop::TlsVersion;
-use hopaudit::report::{self, Period, ReportOptions, Scope, SignOff};
+use hopaudit::report::{self, Period, ReportOptions};
 use hopaudit::store::{ScanStart, SqliteStore, Store};
 use report_fixture::{Mail, commit, folder, hop};
 
@@ -71,25 +70,9 @@ fn build(path: &std::path::Path) {
 }
 
 fn options() -> ReportOptions {
-    ReportOptions {
-        scope: Scope {
-            period: Period::default(),
-            accounts: vec![],
-            domains: vec![],
-            dedupe_message_id: true,
-        },
-        organization: Organization {
-            name: Some("<img src=x onerror=alert(1)>".into()),
-            domains: vec!["org.example".into()],
-            gateways: vec![],
-        },
-        configured_accounts: vec![],
-        redact_accounts: false,
-        pass_threshold: 95.0,
-        sign_off: SignOff::default(),
-        generated_at: 1_775_116_800,
-        version: "0.1.0".into(),
-    }
+    let mut options = report_fixture::options(Period::default());
+    options.organization.name = Some("<img src=x onerror=alert(1)>".into());
+    options
 }
 
 fn has_hidden_characters(text: &str) -> bool {

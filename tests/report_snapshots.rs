@@ -7,12 +7,8 @@ mod report_fixture;
 
 use std::path::{Path, PathBuf};
 
-use hopaudit::config::Organization;
-use hopaudit::report::{self, Period, ReportOptions, Scope, SignOff};
+use hopaudit::report::{self, Period, ReportOptions};
 use hopaudit::store::SqliteStore;
-
-/// 2026-04-02T08:00:00Z.
-const GENERATED_AT: i64 = 1_775_116_800;
 
 const FILES: &[&str] = &[
     "domains.csv",
@@ -24,34 +20,16 @@ const FILES: &[&str] = &[
     "SHA256SUMS",
 ];
 
-pub fn options() -> ReportOptions {
-    ReportOptions {
-        scope: Scope {
-            period: Period::parse(Some("2026-01-01"), Some("2026-04-01")).unwrap(),
-            accounts: vec![],
-            domains: vec![],
-            dedupe_message_id: true,
-        },
-        organization: Organization {
-            name: Some("Example Clinic".into()),
-            domains: vec!["org.example".into()],
-            gateways: vec![],
-        },
-        configured_accounts: vec![
-            "clinic-ops".into(),
-            "frontdesk".into(),
-            "billing-archive".into(),
-        ],
-        redact_accounts: false,
-        pass_threshold: 95.0,
-        sign_off: SignOff {
-            prepared_by: Some("A. Officer".into()),
-            reviewed_by: None,
-            approved_by: None,
-        },
-        generated_at: GENERATED_AT,
-        version: "0.1.0".into(),
-    }
+fn options() -> ReportOptions {
+    let period = Period::parse(Some("2026-01-01"), Some("2026-04-01")).unwrap();
+    let mut options = report_fixture::options(period);
+    options.configured_accounts = vec![
+        "clinic-ops".into(),
+        "frontdesk".into(),
+        "billing-archive".into(),
+    ];
+    options.sign_off.prepared_by = Some("A. Officer".into());
+    options
 }
 
 fn snapshot_dir() -> PathBuf {

@@ -28,7 +28,7 @@ pub struct FolderCoverage {
     pub counted: u64,
 }
 
-/// What the message pass gathered.
+/// The results of the message pass.
 pub struct Collected {
     pub tally: Tally,
     pub folders: Vec<FolderCoverage>,
@@ -59,21 +59,25 @@ pub fn messages(
     out: &mut OutputDir,
 ) -> Result<Collected, ReportError> {
     let filter = filter(&scope.period, scope);
-    let mut messages_csv = CsvTable::create(out, "messages.csv", tables::MESSAGE_COLUMNS)?;
-    let mut findings_csv = CsvTable::create(out, "findings.csv", tables::FINDING_COLUMNS)?;
-    let mut collected = Collected {
-        tally: Tally::default(),
-        folders: Vec::new(),
-        stored: 0,
-        other_accounts: 0,
-        other_domains: 0,
-        outside_period: 0,
-        scan_ids: BTreeSet::new(),
-        exceptions: ExceptionList::new(EXCEPTION_LIMIT),
+    let mut pass = MessagePass {
+        source,
+        messages_csv: CsvTable::create(out, "messages.csv", tables::MESSAGE_COLUMNS)?,
+        findings_csv: CsvTable::create(out, "findings.csv", tables::FINDING_COLUMNS)?,
+        deduper: Deduper::new(scope.dedupe_message_id),
+        collected: Collected {
+            tally: Tally::default(),
+            folders: Vec::new(),
+            stored: 0,
+            other_accounts: 0,
+            other_domains: 0,
+            outside_period: 0,
+            scan_ids: BTreeSet::new(),
+            exceptions: ExceptionList::new(EXCEPTION_LIMIT),
+        },
     };
-    let mut deduper = Deduper::new(scope.dedupe_message_id);
     for folder in source.folders()? {
         let counts = source.filtered_counts(&folder, &filter)?;
+        let collected = &mut pass.collected;
         collected.stored += counts.stored;
         if !scope.includes_account(&folder.account) {
             collected.other_accounts += counts.stored;
@@ -82,40 +86,78 @@ pub fn messages(
         collected.other_domains += counts.other_domains;
         collected.outside_period += counts.outside_period;
         collected.scan_ids.extend(folder.last_scan_id);
+        let coverage = pass.folder(folder, &filter, names)?;
+        pass.collected.folders.push(coverage);
+    }
+    pass.messages_csv.finish(out)?;
+    pass.findings_csv.finish(out)?;
+    Ok(pass.collected)
+}
+
+/// The state of the message pass.
+struct MessagePass<'s> {
+    source: &'s dyn ReportSource,
+    messages_csv: CsvTable,
+    findings_csv: CsvTable,
+    deduper: Deduper,
+    collected: Collected,
+}
+
+impl MessagePass<'_> {
+    fn folder(
+        &mut self,
+        folder: FolderInfo,
+        filter: &MessageFilter<'_>,
+        names: &AccountNames,
+    ) -> Result<FolderCoverage, ReportError> {
         let mut coverage = FolderCoverage {
-            folder: folder.clone(),
+            folder,
             selected: 0,
             counted: 0,
         };
-        let account = names.get(&folder.account);
+        let folder = coverage.folder.clone();
         let folder_name = visible_str(&folder.name);
-        source.messages(&folder, &filter, &mut |row: MessageRow| {
-            let exclusion = deduper.exclusion(&folder.account, &row);
-            collected.tally.add(&row, exclusion);
-            collected.scan_ids.insert(row.scan_id);
-            coverage.selected += 1;
-            tables::message_row(&mut messages_csv, account, &folder_name, &row, exclusion)?;
-            if exclusion.is_none() {
-                coverage.counted += 1;
-                let place = Place {
-                    account,
-                    folder: &folder_name,
-                };
-                record_exception(
-                    source,
-                    &place,
-                    &row,
-                    &mut findings_csv,
-                    &mut collected.exceptions,
-                )?;
-            }
-            Ok(())
+        let place = Place {
+            account: names.get(&folder.account),
+            folder: &folder_name,
+        };
+        let source = self.source;
+        source.messages(&folder, filter, &mut |row: MessageRow| {
+            self.row(&folder.account, &place, &row, &mut coverage)
         })?;
-        collected.folders.push(coverage);
+        Ok(coverage)
     }
-    messages_csv.finish(out)?;
-    findings_csv.finish(out)?;
-    Ok(collected)
+
+    fn row(
+        &mut self,
+        account: &str,
+        place: &Place<'_>,
+        row: &MessageRow,
+        coverage: &mut FolderCoverage,
+    ) -> Result<(), ReportError> {
+        let exclusion = self.deduper.exclusion(account, row);
+        self.collected.tally.add(row, exclusion);
+        self.collected.scan_ids.insert(row.scan_id);
+        coverage.selected += 1;
+        tables::message_row(
+            &mut self.messages_csv,
+            place.account,
+            place.folder,
+            row,
+            exclusion,
+        )?;
+        if exclusion.is_some() {
+            return Ok(());
+        }
+        coverage.counted += 1;
+        record_exception(
+            self.source,
+            place,
+            row,
+            &mut self.findings_csv,
+            &mut self.collected.exceptions,
+        )
+    }
 }
 
 /// The shown account and folder names of a message.
@@ -152,32 +194,40 @@ fn record_exception(
     }
     let key = SortKey::new(row, place.account, place.folder);
     if kept.wants(&key) {
-        let reasons = lines.iter().map(|l| visible_str(&l.reason).into_owned());
-        let exception = Exception {
-            kinds: lines.iter().map(|l| l.kind).collect(),
-            date: row.date_utc.map(iso_utc),
-            sender_domain: row.sender_domain.as_deref().map(shown),
-            message_id: row.message_id.as_deref().map(shown),
-            account: place.account.to_string(),
-            folder: place.folder.to_string(),
-            uid_validity: row.uid_validity,
-            uid: row.uid,
-            verdict: row.verdict,
-            verdict_rule: shown(&row.verdict_rule),
-            reasons: reasons.collect(),
-            evidence: evidence(row, &other_hops),
-            disposition: String::new(),
-        };
-        kept.keep(key, exception);
+        kept.keep(key, exception(place, row, &lines, &other_hops));
     }
     Ok(())
+}
+
+/// Builds the HTML and JSON view of an exception.
+fn exception(
+    place: &Place<'_>,
+    row: &MessageRow,
+    lines: &[exceptions::ExceptionLine<'_>],
+    other_hops: &[HopRow<'static>],
+) -> Exception {
+    Exception {
+        kinds: lines.iter().map(|l| l.kind).collect(),
+        date: row.date_utc.map(iso_utc),
+        sender_domain: row.sender_domain.as_deref().map(shown),
+        message_id: row.message_id.as_deref().map(shown),
+        account: place.account.to_string(),
+        folder: place.folder.to_string(),
+        uid_validity: row.uid_validity,
+        uid: row.uid,
+        verdict: row.verdict,
+        verdict_rule: shown(&row.verdict_rule),
+        reasons: lines.iter().map(|l| shown(&l.reason)).collect(),
+        evidence: evidence(row, other_hops),
+        disposition: String::new(),
+    }
 }
 
 fn shown(text: &str) -> String {
     visible_str(text).into_owned()
 }
 
-/// The boundary hop and the other hops named by findings, each once, in header order.
+/// Lists the boundary hop and the other hops named by findings, each once, in header order.
 fn evidence(row: &MessageRow, other_hops: &[HopRow<'static>]) -> Vec<Evidence> {
     let mut hops: Vec<&HopRow<'static>> = row.boundary.iter().chain(other_hops).collect();
     hops.sort_by_key(|hop| hop.header_index);

@@ -67,7 +67,7 @@ pub struct ReportOptions {
     /// Account names in the configuration, to list those never scanned.
     pub configured_accounts: Vec<String>,
     pub redact_accounts: bool,
-    /// The encrypted share, in percent, at or above which the summary says PASS.
+    /// The encrypted share, in percent, at or above which the summary shows PASS.
     pub pass_threshold: f64,
     pub sign_off: SignOff,
     /// Seconds since the epoch, UTC.
@@ -75,7 +75,7 @@ pub struct ReportOptions {
     pub version: String,
 }
 
-/// What a finished report run wrote and found.
+/// The files a finished report run wrote, and its result.
 #[derive(Debug, Clone)]
 pub struct ReportOutcome {
     pub dir: PathBuf,
@@ -103,32 +103,9 @@ pub fn write_report(
         options.redact_accounts,
     );
     let mut out = output::OutputDir::create(dir)?;
-    let scope = &options.scope;
-    let selected: Vec<FolderInfo> = folders
-        .into_iter()
-        .filter(|f| scope.includes_account(&f.account))
-        .collect();
-    // hops.csv is the largest file; a second reader writes it on another thread while
-    // this one streams the messages.
-    let hops_source = source.open_reader()?;
-    let mut hops_csv = csv::CsvTable::create(&out, "hops.csv", tables::HOP_COLUMNS)?;
-    let collected = std::thread::scope(|threads| {
-        let (names, selected, hops_csv) = (&names, &selected, &mut hops_csv);
-        let hops_thread =
-            threads.spawn(move || collect::hops(&*hops_source, scope, names, selected, hops_csv));
-        let collected = collect::messages(source, scope, names, &mut out);
-        let hops_result = hops_thread
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        hops_result.and(collected)
-    })?;
-    hops_csv.finish(&mut out)?;
-    tracing::info!(
-        counted = collected.tally.counted.total(),
-        exceptions = collected.exceptions.total(),
-        "messages.csv, findings.csv and hops.csv written"
-    );
-    let previous = collect::previous(source, scope, &collected.folders)?;
+    let collected = stream_rows(source, &options.scope, &names, folders, &mut out)?;
+
+    let previous = collect::previous(source, &options.scope, &collected.folders)?;
     let scan_ids: Vec<i64> = collected.scan_ids.iter().copied().collect();
     let inputs = build::Inputs {
         collected,
@@ -139,6 +116,7 @@ pub fn write_report(
     };
     let report = build::report(options, inputs);
     write_summaries(&report, &mut out)?;
+
     let dir = out.path().to_path_buf();
     let files = out.close()?;
     tracing::info!(dir = %dir.display(), "report written");
@@ -150,6 +128,40 @@ pub fn write_report(
         encrypted_percent: report.summary.encrypted_percent,
         result: report.summary.result,
     })
+}
+
+/// Writes `messages.csv`, `findings.csv` and `hops.csv`. `hops.csv` is the largest file,
+/// so a second store reader writes it on another thread while this one streams messages.
+fn stream_rows(
+    source: &dyn ReportSource,
+    scope: &Scope,
+    names: &AccountNames,
+    folders: Vec<FolderInfo>,
+    out: &mut output::OutputDir,
+) -> Result<collect::Collected, ReportError> {
+    let selected: Vec<FolderInfo> = folders
+        .into_iter()
+        .filter(|f| scope.includes_account(&f.account))
+        .collect();
+    let hops_source = source.open_reader()?;
+    let mut hops_csv = csv::CsvTable::create(out, "hops.csv", tables::HOP_COLUMNS)?;
+    let collected = std::thread::scope(|threads| {
+        let (selected, hops_csv) = (&selected, &mut hops_csv);
+        let hops_thread =
+            threads.spawn(move || collect::hops(&*hops_source, scope, names, selected, hops_csv));
+        let collected = collect::messages(source, scope, names, out);
+        let hops_result = hops_thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        hops_result.and(collected)
+    })?;
+    hops_csv.finish(out)?;
+    tracing::info!(
+        counted = collected.tally.counted.total(),
+        exceptions = collected.exceptions.total(),
+        "messages.csv, findings.csv and hops.csv written"
+    );
+    Ok(collected)
 }
 
 /// Writes `domains.csv`, `report.json` and `report.html` from the built report.
@@ -194,7 +206,8 @@ pub fn generation_time(source_date_epoch: Option<&str>, now: i64) -> Result<i64,
     }
 }
 
-/// The UTC day (`YYYY-MM-DD`) of a generation time, which names the default folder.
+/// Formats the UTC day (`YYYY-MM-DD`) of a generation time, which names the default
+/// folder.
 pub fn folder_day(generated_at: i64) -> String {
     format::iso_day(generated_at)
 }

@@ -108,6 +108,8 @@ pub struct HashedFile {
     partial: PathBuf,
     writer: BufWriter<File>,
     hasher: Sha256,
+    /// Set once renamed; until then, dropping the file removes the partial file.
+    done: bool,
 }
 
 impl HashedFile {
@@ -122,6 +124,7 @@ impl HashedFile {
             partial,
             writer: BufWriter::with_capacity(256 * 1024, file),
             hasher: Sha256::new(),
+            done: false,
         })
     }
 
@@ -141,12 +144,21 @@ impl HashedFile {
         self.writer.flush().map_err(|e| self.error(e))?;
         let target = self.final_path();
         std::fs::rename(&self.partial, &target).map_err(|e| self.error(e))?;
-        let digest = self.hasher.finalize();
+        self.done = true;
+        let digest = std::mem::take(&mut self.hasher).finalize();
         let mut hex = String::with_capacity(64);
         for byte in digest {
             let _ = write!(hex, "{byte:02x}");
         }
-        Ok((self.name, hex))
+        Ok((std::mem::take(&mut self.name), hex))
+    }
+}
+
+impl Drop for HashedFile {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_file(&self.partial);
+        }
     }
 }
 

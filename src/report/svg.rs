@@ -85,32 +85,7 @@ fn bar_chart(title: &str, rows: &[BarRow]) -> Chart {
         ..Chart::default()
     };
     for (index, row) in rows.iter().enumerate() {
-        let y = TOP + ROW_HEIGHT * index as u32;
-        chart.labels.push(Label {
-            x: LABEL_WIDTH - 8,
-            y: y + 16,
-            anchor: "end",
-            text: cut(&row.label),
-        });
-        let mut x = LABEL_WIDTH;
-        for (class, value) in &row.segments {
-            let width = (*value * u64::from(BAR_WIDTH) / max) as u32;
-            let width = if *value > 0 { width.max(2) } else { 0 };
-            chart.rects.push(Rect {
-                x,
-                y: y + 4,
-                width,
-                height: ROW_HEIGHT - 8,
-                class,
-            });
-            x += width;
-        }
-        chart.labels.push(Label {
-            x: x + 6,
-            y: y + 16,
-            anchor: "start",
-            text: row.note.clone(),
-        });
+        draw_bar(&mut chart, TOP + ROW_HEIGHT * index as u32, row, max);
     }
     chart.lines.push(Line {
         x1: LABEL_WIDTH,
@@ -120,6 +95,36 @@ fn bar_chart(title: &str, rows: &[BarRow]) -> Chart {
         class: "axis",
     });
     chart
+}
+
+/// Draws one labelled row of stacked segments at `y`, scaled so `max` fills the bar area.
+fn draw_bar(chart: &mut Chart, y: u32, row: &BarRow, max: u64) {
+    chart.labels.push(Label {
+        x: LABEL_WIDTH - 8,
+        y: y + 16,
+        anchor: "end",
+        text: cut(&row.label),
+    });
+    let mut x = LABEL_WIDTH;
+    for (class, value) in &row.segments {
+        let width = (*value * u64::from(BAR_WIDTH) / max) as u32;
+        // A non-zero value stays visible even when it rounds to nothing.
+        let width = if *value > 0 { width.max(2) } else { 0 };
+        chart.rects.push(Rect {
+            x,
+            y: y + 4,
+            width,
+            height: ROW_HEIGHT - 8,
+            class,
+        });
+        x += width;
+    }
+    chart.labels.push(Label {
+        x: x + 6,
+        y: y + 16,
+        anchor: "start",
+        text: row.note.clone(),
+    });
 }
 
 fn count_note(messages: u64, percent: Option<impl std::fmt::Display>) -> String {
@@ -242,9 +247,6 @@ const TREND_BOTTOM: u32 = 40;
 
 /// Columns for the encrypted share per month, with the pass threshold as a dashed line.
 pub fn trend(months: &[MonthFacts], threshold: f64) -> Chart {
-    let plot_height = TREND_HEIGHT - TREND_TOP - TREND_BOTTOM;
-    let plot_width = WIDTH - TREND_LEFT - 8;
-    let y_of = |tenths: u32| TREND_TOP + plot_height - tenths * plot_height / 1000;
     let mut chart = Chart {
         width: WIDTH,
         height: TREND_HEIGHT,
@@ -252,7 +254,7 @@ pub fn trend(months: &[MonthFacts], threshold: f64) -> Chart {
         ..Chart::default()
     };
     for percent in [0, 25, 50, 75, 100] {
-        let y = y_of(percent * 10);
+        let y = trend_y(percent * 10);
         chart.lines.push(Line {
             x1: TREND_LEFT,
             y1: y,
@@ -267,21 +269,47 @@ pub fn trend(months: &[MonthFacts], threshold: f64) -> Chart {
             text: format!("{percent} %"),
         });
     }
-    let slot = plot_width / months.len().max(1) as u32;
-    // At most about 12 month labels fit under the axis; with more months, label every n-th.
+    draw_months(&mut chart, months);
+    let threshold_tenths = (threshold.clamp(0.0, 100.0) * 10.0).round() as u32;
+    let y = trend_y(threshold_tenths);
+    chart.lines.push(Line {
+        x1: TREND_LEFT,
+        y1: y,
+        x2: WIDTH - 8,
+        y2: y,
+        class: "threshold",
+    });
+    chart.labels.push(Label {
+        x: WIDTH - 8,
+        y: trend_y(0) + 32,
+        anchor: "end",
+        text: format!("dashed line: pass threshold {threshold} %"),
+    });
+    chart
+}
+
+/// The y coordinate of a share, in tenths of a percent, on the trend chart.
+fn trend_y(tenths: u32) -> u32 {
+    let plot_height = TREND_HEIGHT - TREND_TOP - TREND_BOTTOM;
+    TREND_TOP + plot_height - tenths.min(1000) * plot_height / 1000
+}
+
+fn draw_months(chart: &mut Chart, months: &[MonthFacts]) {
+    let slot = (WIDTH - TREND_LEFT - 8) / months.len().max(1) as u32;
+    // About 12 month labels fit under the axis; with more months, label every n-th.
     let label_every = months.len().div_ceil(12).max(1);
     let show_values = months.len() <= 24;
     for (index, month) in months.iter().enumerate() {
-        let x = TREND_LEFT + slot * index as u32;
-        let center = x + slot / 2;
+        let center = TREND_LEFT + slot * index as u32 + slot / 2;
         if let Some(share) = month.encrypted_percent {
-            let top = y_of(share.0);
+            let top = trend_y(share.0);
             let width = (slot * 2 / 3).max(1);
+            let height = trend_y(0) - top;
             chart.rects.push(Rect {
                 x: center - width / 2,
                 y: top,
                 width,
-                height: y_of(0) - top,
+                height,
                 class: "fill-encrypted",
             });
             if show_values {
@@ -296,28 +324,12 @@ pub fn trend(months: &[MonthFacts], threshold: f64) -> Chart {
         if index % label_every == 0 {
             chart.labels.push(Label {
                 x: center,
-                y: y_of(0) + 16,
+                y: trend_y(0) + 16,
                 anchor: "middle",
                 text: month.month.clone(),
             });
         }
     }
-    let threshold_tenths = (threshold.clamp(0.0, 100.0) * 10.0).round() as u32;
-    let y = y_of(threshold_tenths);
-    chart.lines.push(Line {
-        x1: TREND_LEFT,
-        y1: y,
-        x2: WIDTH - 8,
-        y2: y,
-        class: "threshold",
-    });
-    chart.labels.push(Label {
-        x: WIDTH - 8,
-        y: y_of(0) + 32,
-        anchor: "end",
-        text: format!("dashed line: pass threshold {threshold} %"),
-    });
-    chart
 }
 
 #[cfg(test)]

@@ -8,7 +8,9 @@
 use std::path::Path;
 
 use hopaudit::classify::{Boundary, Classification, Finding, Verdict, VerdictRule};
+use hopaudit::config::Organization;
 use hopaudit::hop::{Hop, HopDate, HopKind, TlsVersion};
+use hopaudit::report::{Period, ReportOptions, Scope, SignOff};
 use hopaudit::store::{
     ClassifiedMessage, FolderKey, MessageFailure, RunError, ScanId, ScanOutcome, ScanStart,
     ScanStatus, SqliteStore, Store, WindowCommit,
@@ -16,6 +18,8 @@ use hopaudit::store::{
 
 /// 2026-01-15T10:00:00Z.
 pub const JAN_15: i64 = 1_768_471_200;
+/// 2026-04-02T08:00:00Z, the generation time of every test report.
+pub const GENERATED_AT: i64 = 1_775_116_800;
 pub const DAY: i64 = 86_400;
 
 /// A relay hop received by `by`; `tls` is `None` for no TLS, `Some(None)` for TLS without
@@ -295,4 +299,28 @@ pub fn build(path: &Path) {
         ScanStatus::Partial,
         4,
     );
+}
+
+/// Report options for the fixture organization: every account and domain over `period`,
+/// with a fixed generation time.
+pub fn options(period: Period) -> ReportOptions {
+    ReportOptions {
+        scope: Scope {
+            period,
+            accounts: vec![],
+            domains: vec![],
+            dedupe_message_id: true,
+        },
+        organization: Organization {
+            name: Some("Example Clinic".into()),
+            domains: vec!["org.example".into()],
+            gateways: vec![],
+        },
+        configured_accounts: vec![],
+        redact_accounts: false,
+        pass_threshold: 95.0,
+        sign_off: SignOff::default(),
+        generated_at: GENERATED_AT,
+        version: "0.1.0".into(),
+    }
 }

@@ -34,26 +34,18 @@ fn domain_list(filter: &MessageFilter<'_>) -> Option<String> {
 
 impl ReportSource for SqliteStore {
     fn folders(&self) -> Result<Vec<FolderInfo>, ReportError> {
-        let mut statement = self
-            .conn
-            .prepare_cached(
-                "SELECT id, account, name, uid_validity, highest_uid, last_scan_id FROM folders
-                 ORDER BY account, name, id",
-            )
-            .map_err(|e| self.error(e))?;
-        let rows = statement
-            .query_map([], |row| {
-                Ok(FolderInfo {
-                    id: row.get(0)?,
-                    account: row.get(1)?,
-                    name: row.get(2)?,
-                    uid_validity: row.get(3)?,
-                    highest_uid: row.get(4)?,
-                    last_scan_id: row.get(5)?,
-                })
+        let sql = "SELECT id, account, name, uid_validity, highest_uid, last_scan_id FROM folders
+                   ORDER BY account, name, id";
+        self.all_rows(sql, [], |row| {
+            Ok(FolderInfo {
+                id: row.get(0)?,
+                account: row.get(1)?,
+                name: row.get(2)?,
+                uid_validity: row.get(3)?,
+                highest_uid: row.get(4)?,
+                last_scan_id: row.get(5)?,
             })
-            .map_err(|e| self.error(e))?;
-        Ok(rows.collect::<Result<_, _>>().map_err(|e| self.error(e))?)
+        })
     }
 
     fn filtered_counts(
@@ -173,64 +165,64 @@ impl ReportSource for SqliteStore {
     }
 
     fn scans(&self, ids: &[i64]) -> Result<Vec<ScanRow>, ReportError> {
+        let sql = "SELECT id, command, started_at, finished_at, status, version, config_digest,
+                          messages_seen, messages_new, errors
+                   FROM scans WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id";
         let list = serde_json::to_string(ids).unwrap_or_default();
-        let mut statement = self
-            .conn
-            .prepare_cached(
-                "SELECT id, command, started_at, finished_at, status, version, config_digest,
-                        messages_seen, messages_new, errors
-                 FROM scans WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
-            )
-            .map_err(|e| self.error(e))?;
-        let rows = statement
-            .query_map([list], |row| {
-                Ok(ScanRow {
-                    id: row.get(0)?,
-                    command: row.get(1)?,
-                    started_at: row.get(2)?,
-                    finished_at: row.get(3)?,
-                    status: row.get(4)?,
-                    version: row.get(5)?,
-                    config_digest: row.get(6)?,
-                    messages_seen: row.get(7)?,
-                    messages_new: row.get(8)?,
-                    errors: row.get(9)?,
-                })
+        self.all_rows(sql, [list], |row| {
+            Ok(ScanRow {
+                id: row.get(0)?,
+                command: row.get(1)?,
+                started_at: row.get(2)?,
+                finished_at: row.get(3)?,
+                status: row.get(4)?,
+                version: row.get(5)?,
+                config_digest: row.get(6)?,
+                messages_seen: row.get(7)?,
+                messages_new: row.get(8)?,
+                errors: row.get(9)?,
             })
-            .map_err(|e| self.error(e))?;
-        Ok(rows.collect::<Result<_, _>>().map_err(|e| self.error(e))?)
+        })
     }
 
     fn errors(&self) -> Result<Vec<ErrorCount>, ReportError> {
         // A UID that failed once and was stored by a later scan is not unreadable.
-        let mut statement = self
-            .conn
-            .prepare_cached(
-                "SELECT e.account, e.folder,
-                        count(DISTINCT CASE WHEN e.uid IS NOT NULL AND NOT EXISTS (
-                            SELECT 1 FROM messages m JOIN folders f ON f.id = m.folder_id
-                            WHERE f.account = e.account AND f.name = e.folder
-                              AND m.uid_validity = e.uid_validity AND m.uid = e.uid)
-                            THEN ifnull(e.uid_validity, '') || ':' || e.uid END),
-                        sum(e.uid IS NULL)
-                 FROM errors e GROUP BY e.account, e.folder ORDER BY e.account, e.folder",
-            )
-            .map_err(|e| self.error(e))?;
-        let rows = statement
-            .query_map([], |row| {
-                Ok(ErrorCount {
-                    account: row.get(0)?,
-                    folder: row.get(1)?,
-                    unreadable_messages: row.get(2)?,
-                    other_errors: row.get(3)?,
-                })
+        let sql = "SELECT e.account, e.folder,
+                          count(DISTINCT CASE WHEN e.uid IS NOT NULL AND NOT EXISTS (
+                              SELECT 1 FROM messages m JOIN folders f ON f.id = m.folder_id
+                              WHERE f.account = e.account AND f.name = e.folder
+                                AND m.uid_validity = e.uid_validity AND m.uid = e.uid)
+                              THEN ifnull(e.uid_validity, '') || ':' || e.uid END),
+                          sum(e.uid IS NULL)
+                   FROM errors e GROUP BY e.account, e.folder ORDER BY e.account, e.folder";
+        self.all_rows(sql, [], |row| {
+            Ok(ErrorCount {
+                account: row.get(0)?,
+                folder: row.get(1)?,
+                unreadable_messages: row.get(2)?,
+                other_errors: row.get(3)?,
             })
-            .map_err(|e| self.error(e))?;
-        Ok(rows.collect::<Result<_, _>>().map_err(|e| self.error(e))?)
+        })
     }
 
     fn open_reader(&self) -> Result<Box<dyn ReportSource + Send>, ReportError> {
         Ok(Box::new(SqliteStore::open(&self.path)?))
+    }
+}
+
+impl SqliteStore {
+    /// Runs a query and maps every row into a list.
+    fn all_rows<T, P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+        map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, ReportError> {
+        let mut statement = self.conn.prepare_cached(sql).map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map(params, map)
+            .map_err(|e| self.error(e))?;
+        Ok(rows.collect::<Result<_, _>>().map_err(|e| self.error(e))?)
     }
 }
 
