@@ -6,7 +6,7 @@
 //!     --out /tmp/report-bench/out
 //! ```
 //!
-//! The store holds MESSAGES messages from DOMAINS sender domains (a few large senders and
+//! The store contains MESSAGES messages from DOMAINS sender domains (a few large senders and
 //! a long tail), in two accounts and three folders, dated across 2025, each with three
 //! Received hops. About 90 % are encrypted, 4 % plaintext, 5 % unverified and 1 % have no
 //! boundary; 3 % carry a weak-protocol finding and 2 % are second copies of a Message-ID.

@@ -1,6 +1,7 @@
-//! report.html in a real browser: headless Chromium opens it from disk with every request
-//! routed to a local proxy that must see none from the page, the page must log nothing to
-//! the console, its script must run, and the first screen and the print layout are saved.
+//! report.html in a real browser. Headless Chromium opens it from disk and routes every
+//! request to a local proxy, which must see none from the page. The page must log nothing
+//! to the console and its script must run. The first screen and the print layout are
+//! saved.
 //!
 //! Needs Debian's `chromium` (`apt-get install chromium`; `scripts/install-deps` does it).
 //! The screenshot and PDFs go to `<target>/tmp/report-chromium/` for a person to look at.
@@ -22,7 +23,7 @@ use hopaudit::store::SqliteStore;
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// A TCP listener posing as the browser's HTTP proxy: it records the host of every
-/// request line (`CONNECT host:443`, `GET http://host/...`) and answers nothing.
+/// request line (`CONNECT host:443`, `GET http://host/...`) and sends no reply.
 struct RecordingProxy {
     port: u16,
     hosts: Arc<Mutex<Vec<String>>>,

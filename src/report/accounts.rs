@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use super::text::visible_str;
 
 /// The name every report file uses for each account.
+// TODO: redaction covers account names only. Received lines are evidence and are written
+// unchanged, so a `for <user@org.example>` clause still shows the recipient address.
 #[derive(Debug, Clone, Default)]
 pub struct AccountNames {
     shown: BTreeMap<String, String>,

@@ -166,7 +166,7 @@ impl<T> ExceptionList<T> {
         self.limit
     }
 
-    /// Every exception offered, kept or not.
+    /// Returns the number of exceptions offered, kept or not.
     pub fn total(&self) -> u64 {
         self.total
     }

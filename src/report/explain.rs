@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-/// Where a hop sits relative to the boundary hop (header index 0 is the topmost header,
+/// Position of a hop relative to the boundary hop (header index 0 is the topmost header,
 /// written last).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -61,7 +61,7 @@ pub fn verdict_rule(label: &str) -> &'static str {
     }
 }
 
-/// What an exception row is about.
+/// Subject of an exception row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExceptionKind {

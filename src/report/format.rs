@@ -1,4 +1,4 @@
-//! How values are written in every report file: dates in UTC ISO 8601 and TLS versions
+//! Value formats shared by every report file: dates in UTC ISO 8601, and TLS versions
 //! with "not reported" kept apart from "no TLS".
 
 use std::fmt::Write;

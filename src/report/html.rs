@@ -54,7 +54,7 @@ impl Page<'_> {
             .map_or_else(|| "\u{2013}".to_string(), |v| v.to_string())
     }
 
-    /// The date part of an ISO 8601 time.
+    /// Returns the date part of an ISO 8601 time.
     fn day<'s>(&self, time: &'s Option<String>) -> &'s str {
         time.as_deref()
             .map_or("\u{2013}", |t| t.get(..10).unwrap_or(t))

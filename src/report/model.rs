@@ -104,7 +104,7 @@ pub struct FolderFacts {
     pub folder_errors: u64,
 }
 
-/// Where every stored message went: `stored` equals the sum of the other counts except
+/// Counts of stored messages by outcome: `stored` equals the sum of the other counts except
 /// `unreadable_messages` and `other_errors`, which count failures that never became rows.
 #[derive(Debug, Clone, Serialize)]
 pub struct MessageCounts {
@@ -143,7 +143,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The CSS class and JSON label.
+    /// Returns the CSS class and JSON label.
     pub fn class(self) -> &'static str {
         match self {
             Outcome::Pass => "pass",

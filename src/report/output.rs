@@ -17,7 +17,7 @@ use super::ReportError;
 pub const CHECKSUMS: &str = "SHA256SUMS";
 
 /// Returns the folder for a report: `explicit` when given, else `<base>/<day>`, or
-/// `<base>/<day>-2`, `-3` ... when that folder already holds files, so a second run on the
+/// `<base>/<day>-2`, `-3` ... when that folder already contains files, so a second run on the
 /// same day never overwrites a report that may already have been handed out.
 pub fn choose_dir(explicit: Option<&Path>, base: &Path, day: &str) -> PathBuf {
     if let Some(dir) = explicit {

@@ -1,4 +1,4 @@
-//! Which messages a report covers: the period, accounts and sender domains chosen on the
+//! The selection of messages a report covers: the period, accounts and sender domains chosen on the
 //! command line, and the previous period used for comparison.
 
 use chrono::{Datelike, Months, NaiveDate};
@@ -30,12 +30,12 @@ impl Period {
         Ok(period)
     }
 
-    /// The first second of the period, seconds since the Unix epoch.
+    /// Returns the first second of the period, in seconds since the Unix epoch.
     pub fn start_utc(&self) -> Option<i64> {
         self.since.map(day_start)
     }
 
-    /// The first second after the period.
+    /// Returns the first second after the period.
     pub fn end_utc(&self) -> Option<i64> {
         self.before.map(day_start)
     }
@@ -44,7 +44,7 @@ impl Period {
         self.since.is_some() || self.before.is_some()
     }
 
-    /// The period of the same length just before this one, when both ends are set. When
+    /// Returns the period of the same length just before this one, when both ends are set. When
     /// both ends fall on the first of a month, the previous period is the same number of
     /// calendar months (November compares with October, not with the 30 days before).
     pub fn previous(&self) -> Option<Period> {
@@ -75,7 +75,7 @@ fn day_start(day: NaiveDate) -> i64 {
         .unwrap_or_default()
 }
 
-/// The number of calendar months from `since` to `before` when both are the first of a
+/// Counts the calendar months from `since` to `before` when both are the first of a
 /// month.
 fn whole_months(since: NaiveDate, before: NaiveDate) -> Option<u32> {
     if since.day() != 1 || before.day() != 1 {

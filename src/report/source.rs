@@ -1,5 +1,5 @@
-//! The narrow read interface a report needs from the store. The store implements it (the
-//! SQLite queries live in `store::sqlite::report`); the report module never sees SQL.
+//! The narrow read interface a report needs from the store. The store implements it in
+//! `store::sqlite::report`, so the report module contains no SQL.
 //!
 //! Messages and hops are streamed folder by folder in a fixed order, so a report over
 //! millions of messages never holds them all in memory.
@@ -23,7 +23,7 @@ pub struct FolderInfo {
     pub last_scan_id: Option<i64>,
 }
 
-/// Which messages of a folder to stream.
+/// Selection of a folder's messages to stream.
 #[derive(Debug, Clone, Copy)]
 pub struct MessageFilter<'a> {
     /// Only messages whose Date header is at or after this time (seconds since the epoch).
@@ -171,9 +171,9 @@ pub type Visit<'a, T> = dyn FnMut(T) -> Result<(), ReportError> + 'a;
 /// Called once per streamed hop, which borrows from the database row.
 pub type HopVisit<'a> = dyn for<'row> FnMut(ListedHop<'row>) -> Result<(), ReportError> + 'a;
 
-/// What a report reads from the store.
+/// Read access a report needs from the store.
 pub trait ReportSource {
-    /// Every stored folder, ordered by account name and folder name.
+    /// Returns every stored folder, ordered by account name and folder name.
     fn folders(&self) -> Result<Vec<FolderInfo>, ReportError>;
 
     /// Counts the folder's stored messages that `filter` leaves out.

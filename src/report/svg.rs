@@ -288,7 +288,7 @@ pub fn trend(months: &[MonthFacts], threshold: f64) -> Chart {
     chart
 }
 
-/// The y coordinate of a share, in tenths of a percent, on the trend chart.
+/// Returns the y coordinate of a share, in tenths of a percent, on the trend chart.
 fn trend_y(tenths: u32) -> u32 {
     let plot_height = TREND_HEIGHT - TREND_TOP - TREND_BOTTOM;
     TREND_TOP + plot_height - tenths.min(1000) * plot_height / 1000

@@ -35,7 +35,7 @@ impl VerdictCounts {
         self.encrypted + self.plaintext + self.unverified + self.none
     }
 
-    /// The encrypted share of all messages, or `None` when there are none.
+    /// Returns the encrypted share of all messages, or `None` when there are none.
     pub fn encrypted_share(&self) -> Option<Share> {
         Share::of(self.encrypted, self.total())
     }
@@ -52,12 +52,12 @@ impl Share {
         (whole > 0).then(|| Share((part.min(whole) * 1000 / whole) as u32))
     }
 
-    /// The share as a number with one decimal, for JSON.
+    /// Returns the share as a number with one decimal, for JSON.
     pub fn percent(self) -> f64 {
         f64::from(self.0) / 10.0
     }
 
-    /// The change from `earlier` in tenths of a percentage point.
+    /// Returns the change from `earlier` in tenths of a percentage point.
     pub fn change_since(self, earlier: Share) -> i64 {
         i64::from(self.0) - i64::from(earlier.0)
     }
@@ -76,7 +76,7 @@ pub fn format_change(tenths: i64) -> String {
     format!("{sign}{}.{}", magnitude / 10, magnitude % 10)
 }
 
-/// What the boundary hops of counted messages recorded about TLS.
+/// TLS notes of the boundary hops of counted messages, by kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TlsMix {
     /// Indexed like [`TlsVersion::ALL`].
@@ -141,7 +141,7 @@ impl DomainTally {
     }
 }
 
-/// Why a message in the selection is not counted.
+/// Reason a message in the selection is not counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exclusion {
     /// A later full scan found it expunged from the server.
@@ -168,8 +168,9 @@ impl Exclusion {
 pub struct Deduper {
     enabled: bool,
     account: String,
-    /// 128-bit hashes of the Message-IDs counted so far in `account`; two 64-bit SipHash
-    /// values keep memory small, and a collision among a million IDs is about 1 in 10^26.
+    /// 128-bit hashes of the Message-IDs counted so far in `account`. Two 64-bit SipHash
+    /// values keep memory small. A collision among a million IDs has a probability of
+    /// about 10^-27 (birthday bound), so a distinct message is practically never dropped.
     seen: HashSet<u128>,
 }
 

@@ -99,10 +99,10 @@ fn is_format_char(c: char) -> bool {
     )
 }
 
-/// Returns `cell` ready for a CSV file that Excel or LibreOffice may open: a value starting
+/// Returns `cell` ready for a CSV file that Excel or LibreOffice may open. A value starting
 /// with `=`, `+`, `-`, `@`, tab or carriage return gets a leading apostrophe, so the
 /// spreadsheet shows it as text instead of running it as a formula. A plain number such as
-/// `-2.5` stays as it is, because spreadsheets read it as a number, not a formula.
+/// `-2.5` stays as it is, because spreadsheets read it as a number.
 pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
     let risky = matches!(
         cell.as_bytes().first(),
