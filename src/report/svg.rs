@@ -11,7 +11,8 @@ use super::model::{DomainFacts, MonthFacts, Summary};
 const WIDTH: u32 = 640;
 const ROW_HEIGHT: u32 = 24;
 const LABEL_WIDTH: u32 = 190;
-const BAR_WIDTH: u32 = 300;
+/// Longest bar; the rest of the width is for the note after it (up to about 200 units).
+const BAR_WIDTH: u32 = 240;
 const TOP: u32 = 8;
 /// Longest label drawn in full; longer ones are cut with an ellipsis (tables show them).
 const LABEL_CHARS: usize = 30;
@@ -53,6 +54,8 @@ pub struct Label {
     pub y: u32,
     /// `start`, `middle` or `end`.
     pub anchor: &'static str,
+    /// CSS class: empty, or `on-bar` for white text inside a dark bar.
+    pub class: &'static str,
     pub text: String,
 }
 
@@ -102,6 +105,7 @@ fn draw_bar(chart: &mut Chart, y: u32, row: &BarRow, max: u64) {
     chart.labels.push(Label {
         x: LABEL_WIDTH - 8,
         y: y + 16,
+        class: "",
         anchor: "end",
         text: cut(&row.label),
     });
@@ -122,6 +126,7 @@ fn draw_bar(chart: &mut Chart, y: u32, row: &BarRow, max: u64) {
     chart.labels.push(Label {
         x: x + 6,
         y: y + 16,
+        class: "",
         anchor: "start",
         text: row.note.clone(),
     });
@@ -265,6 +270,7 @@ pub fn trend(months: &[MonthFacts], threshold: f64) -> Chart {
         chart.labels.push(Label {
             x: TREND_LEFT - 6,
             y: y + 4,
+            class: "",
             anchor: "end",
             text: format!("{percent} %"),
         });
@@ -282,6 +288,7 @@ pub fn trend(months: &[MonthFacts], threshold: f64) -> Chart {
     chart.labels.push(Label {
         x: WIDTH - 8,
         y: trend_y(0) + 32,
+        class: "",
         anchor: "end",
         text: format!("dashed line: pass threshold {threshold} %"),
     });
@@ -313,9 +320,17 @@ fn draw_months(chart: &mut Chart, months: &[MonthFacts]) {
                 class: "fill-encrypted",
             });
             if show_values {
+                // Inside the column when it is tall enough, so the label never meets the
+                // threshold line drawn across the columns.
+                let (y, class) = if height > 24 {
+                    (top + 14, "on-bar")
+                } else {
+                    (top - 4, "")
+                };
                 chart.labels.push(Label {
                     x: center,
-                    y: top - 4,
+                    y,
+                    class,
                     anchor: "middle",
                     text: share.to_string(),
                 });
@@ -325,6 +340,7 @@ fn draw_months(chart: &mut Chart, months: &[MonthFacts]) {
             chart.labels.push(Label {
                 x: center,
                 y: trend_y(0) + 16,
+                class: "",
                 anchor: "middle",
                 text: month.month.clone(),
             });
