@@ -93,7 +93,8 @@ pub struct ClassifyArgs {
 pub struct ReportArgs {
     #[command(flatten)]
     pub config: ConfigArg,
-    /// Output folder. Default: the config's report.out_dir (reports/) plus today's date.
+    /// Output folder. Default: the config's report.out_dir (reports/) plus the UTC date,
+    /// with -2, -3 ... appended when that folder already contains files.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Only messages dated on or after this day (YYYY-MM-DD, UTC).

@@ -211,3 +211,20 @@ pub fn generation_time(source_date_epoch: Option<&str>, now: i64) -> Result<i64,
 pub fn folder_day(generated_at: i64) -> String {
     format::iso_day(generated_at)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generation_time_from_environment() {
+        assert_eq!(generation_time(None, 42).unwrap(), 42);
+        assert_eq!(generation_time(Some(""), 42).unwrap(), 42);
+        assert_eq!(
+            generation_time(Some("1767225600"), 42).unwrap(),
+            1_767_225_600
+        );
+        assert!(generation_time(Some("yesterday"), 42).is_err());
+        assert_eq!(folder_day(1_767_225_600), "2026-01-01");
+    }
+}

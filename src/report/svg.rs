@@ -11,10 +11,11 @@ use super::model::{DomainFacts, MonthFacts, Summary};
 const WIDTH: u32 = 640;
 const ROW_HEIGHT: u32 = 24;
 const LABEL_WIDTH: u32 = 190;
-/// Longest bar; the rest of the width is for the note after it (up to about 200 units).
+/// Maximum bar width; the rest of the width is for the note after the bar (about 200 units).
 const BAR_WIDTH: u32 = 240;
 const TOP: u32 = 8;
-/// Longest label drawn in full; longer ones are cut with an ellipsis (tables show them).
+/// Maximum label length in characters; longer labels are cut with an ellipsis, and the
+/// tables show them in full.
 const LABEL_CHARS: usize = 30;
 
 /// One chart: a view box and the shapes in it.
