@@ -65,15 +65,6 @@ impl CsvTable {
         self.text(value.unwrap_or_default())
     }
 
-    /// Writes a number or another value whose `Display` needs no escaping.
-    pub fn number(&mut self, value: impl Display) -> Result<(), ReportError> {
-        self.number.clear();
-        let _ = write!(self.number, "{value}");
-        self.writer
-            .write_field(self.number.as_bytes())
-            .map_err(|e| self.error(e))
-    }
-
     /// Writes a time as UTC ISO 8601, empty for `None`.
     pub fn time(&mut self, seconds: Option<i64>) -> Result<(), ReportError> {
         self.number.clear();
@@ -85,12 +76,33 @@ impl CsvTable {
             .map_err(|e| self.error(e))
     }
 
-    /// Writes a number cell, empty for `None`.
-    pub fn opt_number(&mut self, value: Option<impl Display>) -> Result<(), ReportError> {
+    /// Writes an integer.
+    pub fn integer(&mut self, value: impl itoa::Integer) -> Result<(), ReportError> {
+        let mut buffer = itoa::Buffer::new();
+        let digits = buffer.format(value);
+        self.writer
+            .write_field(digits.as_bytes())
+            .map_err(|e| self.error(e))
+    }
+
+    /// Writes an integer cell, empty for `None`.
+    pub fn opt_integer(&mut self, value: Option<impl itoa::Integer>) -> Result<(), ReportError> {
         match value {
-            Some(value) => self.number(value),
-            None => self.text(""),
+            Some(value) => self.integer(value),
+            None => self.shown(""),
         }
+    }
+
+    /// Writes a value whose `Display` needs no escaping (a share or a change), empty for
+    /// `None`.
+    pub fn opt_display(&mut self, value: Option<impl Display>) -> Result<(), ReportError> {
+        self.number.clear();
+        if let Some(value) = value {
+            let _ = write!(self.number, "{value}");
+        }
+        self.writer
+            .write_field(self.number.as_bytes())
+            .map_err(|e| self.error(e))
     }
 
     pub fn boolean(&mut self, value: bool) -> Result<(), ReportError> {

@@ -34,23 +34,23 @@ pub const DOMAIN_COLUMNS: &[&str] = &[
 
 pub fn domain_row(table: &mut CsvTable, domain: &DomainFacts) -> Result<(), ReportError> {
     table.shown(domain.domain.as_deref().unwrap_or_default())?;
-    table.number(domain.counts.total())?;
-    table.number(domain.counts.encrypted)?;
-    table.number(domain.counts.plaintext)?;
-    table.number(domain.counts.unverified)?;
-    table.opt_number(domain.tls_percent)?;
+    table.integer(domain.counts.total())?;
+    table.integer(domain.counts.encrypted)?;
+    table.integer(domain.counts.plaintext)?;
+    table.integer(domain.counts.unverified)?;
+    table.opt_display(domain.tls_percent)?;
     table.opt(domain.min_tls_version)?;
     table.opt(domain.max_tls_version)?;
     table.opt(domain.first_seen.as_deref())?;
     table.opt(domain.last_seen.as_deref())?;
-    table.number(domain.counts.none)?;
-    table.number(domain.tls_version_not_reported)?;
+    table.integer(domain.counts.none)?;
+    table.integer(domain.tls_version_not_reported)?;
     table.opt(domain.most_common_tls_version)?;
-    table.number(domain.weak_protocol_findings)?;
-    table.number(domain.weak_cipher_findings)?;
-    table.opt_number(domain.previous_messages)?;
-    table.opt_number(domain.previous_tls_percent)?;
-    table.opt_number(domain.tls_percent_change)?;
+    table.integer(domain.weak_protocol_findings)?;
+    table.integer(domain.weak_cipher_findings)?;
+    table.opt_integer(domain.previous_messages)?;
+    table.opt_display(domain.previous_tls_percent)?;
+    table.opt_display(domain.tls_percent_change)?;
     table.end_row()
 }
 
@@ -90,28 +90,28 @@ pub fn message_row(
     let boundary = row.boundary.as_ref();
     table.shown(account)?;
     table.shown(folder)?;
-    table.number(row.uid)?;
+    table.integer(row.uid)?;
     table.opt(row.message_id.as_deref())?;
     table.time(row.date_utc)?;
     table.opt(row.sender_domain.as_deref())?;
-    table.number(row.hop_count)?;
+    table.integer(row.hop_count)?;
     table.text(row.verdict.as_str())?;
     table.text(format::tls_version(boundary))?;
     table.opt(boundary.and_then(|hop| hop.tls_cipher.as_deref()))?;
     table.text(&row.verdict_rule)?;
     table.text(row.path_verdict.as_str())?;
-    table.opt_number(row.boundary_index)?;
+    table.opt_integer(row.boundary_index)?;
     table.opt(boundary.and_then(|hop| hop.from_host.as_deref()))?;
     table.opt(boundary.and_then(|hop| hop.from_ip.as_deref()))?;
     table.opt(boundary.and_then(|hop| hop.by_host.as_deref()))?;
-    table.number(row.uid_validity)?;
+    table.integer(row.uid_validity)?;
     table.boolean(row.present)?;
-    table.number(row.scan_id)?;
+    table.integer(row.scan_id)?;
     table.boolean(exclusion.is_none())?;
     table.text(exclusion.map(Exclusion::as_str).unwrap_or_default())?;
     let (weak_protocol, weak_cipher) = weak_counts(row);
-    table.number(weak_protocol)?;
-    table.number(weak_cipher)?;
+    table.integer(weak_protocol)?;
+    table.integer(weak_cipher)?;
     table.end_row()
 }
 
@@ -146,9 +146,9 @@ pub fn hop_row(
     let hop = &listed.hop;
     table.shown(account)?;
     table.shown(folder)?;
-    table.number(listed.uid_validity)?;
-    table.number(listed.uid)?;
-    table.number(hop.header_index)?;
+    table.integer(listed.uid_validity)?;
+    table.integer(listed.uid)?;
+    table.integer(hop.header_index)?;
     let position = Position::of(hop.header_index, listed.boundary_index);
     table.text(position.map(Position::as_str).unwrap_or_default())?;
     table.opt(hop.from_host.as_deref())?;
@@ -162,7 +162,7 @@ pub fn hop_row(
     table.text(&hop.kind)?;
     table.boolean(hop.parsed)?;
     table.time(hop.date_utc)?;
-    table.opt_number(hop.date_offset)?;
+    table.opt_integer(hop.date_offset)?;
     table.bytes(&hop.raw)?;
     table.end_row()
 }
@@ -197,13 +197,13 @@ pub fn finding_row(
 ) -> Result<(), ReportError> {
     table.shown(account)?;
     table.shown(folder)?;
-    table.number(row.uid_validity)?;
-    table.number(row.uid)?;
+    table.integer(row.uid_validity)?;
+    table.integer(row.uid)?;
     table.opt(row.message_id.as_deref())?;
     table.time(row.date_utc)?;
     table.opt(row.sender_domain.as_deref())?;
     table.text(line.kind.as_str())?;
-    table.opt_number(line.header_index)?;
+    table.opt_integer(line.header_index)?;
     let position = line
         .header_index
         .and_then(|index| Position::of(index, row.boundary_index));
