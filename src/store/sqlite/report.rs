@@ -93,19 +93,9 @@ impl ReportSource for SqliteStore {
              WHERE {SELECTED}
              ORDER BY m.uid_validity, m.uid"
         );
-        let mut statement = self.conn.prepare_cached(&sql).map_err(|e| self.error(e))?;
-        let mut rows = statement
-            .query(params![
-                folder.id,
-                domain_list(filter),
-                filter.since,
-                filter.before
-            ])
-            .map_err(|e| self.error(e))?;
-        while let Some(row) = rows.next().map_err(|e| self.error(e))? {
-            visit(message_at(row).map_err(|e| self.error(e))?)?;
-        }
-        Ok(())
+        self.each_selected(&sql, folder, filter, |row| {
+            visit(message_at(row).map_err(|e| self.error(e))?)
+        })
     }
 
     fn hops(
@@ -120,16 +110,7 @@ impl ReportSource for SqliteStore {
              WHERE {SELECTED}
              ORDER BY m.uid_validity, m.uid, h.header_index"
         );
-        let mut statement = self.conn.prepare_cached(&sql).map_err(|e| self.error(e))?;
-        let mut rows = statement
-            .query(params![
-                folder.id,
-                domain_list(filter),
-                filter.since,
-                filter.before
-            ])
-            .map_err(|e| self.error(e))?;
-        while let Some(row) = rows.next().map_err(|e| self.error(e))? {
+        self.each_selected(&sql, folder, filter, |row| {
             let listed = (|| {
                 Ok(ListedHop {
                     uid_validity: row.get(0)?,
@@ -139,9 +120,8 @@ impl ReportSource for SqliteStore {
                 })
             })()
             .map_err(|e| self.error(e))?;
-            visit(listed)?;
-        }
-        Ok(())
+            visit(listed)
+        })
     }
 
     fn hop(
@@ -211,6 +191,24 @@ impl ReportSource for SqliteStore {
 }
 
 impl SqliteStore {
+    /// Runs `sql`, whose WHERE clause is [`SELECTED`], for one folder and calls `each` on
+    /// every row in turn.
+    fn each_selected(
+        &self,
+        sql: &str,
+        folder: &FolderInfo,
+        filter: &MessageFilter<'_>,
+        mut each: impl FnMut(&Row<'_>) -> Result<(), ReportError>,
+    ) -> Result<(), ReportError> {
+        let mut statement = self.conn.prepare_cached(sql).map_err(|e| self.error(e))?;
+        let parameters = params![folder.id, domain_list(filter), filter.since, filter.before];
+        let mut rows = statement.query(parameters).map_err(|e| self.error(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.error(e))? {
+            each(row)?;
+        }
+        Ok(())
+    }
+
     /// Runs a query and maps every row into a list.
     fn all_rows<T, P: rusqlite::Params>(
         &self,
