@@ -14,5 +14,6 @@ pub mod exit;
 pub mod hop;
 pub mod import;
 pub mod message;
+pub mod report;
 pub mod secret;
 pub mod store;

@@ -3,6 +3,7 @@
 
 mod import;
 mod logging;
+mod report;
 mod verify;
 
 use std::path::PathBuf;
@@ -95,7 +96,8 @@ pub struct ClassifyArgs {
 pub struct ReportArgs {
     #[command(flatten)]
     pub config: ConfigArg,
-    /// Output folder. Default: the config's report.out_dir (reports/) plus today's date.
+    /// Output folder. Default: the config's report.out_dir (reports/) plus the UTC date,
+    /// with -2, -3 ... appended when that folder already contains files.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Only messages dated on or after this day (YYYY-MM-DD, UTC).
@@ -151,9 +153,8 @@ pub fn run() -> u8 {
     let result = match &cli.command {
         Command::Import(args) => import::run(args),
         Command::Verify(args) => verify::run(args),
-        Command::Scan(_) | Command::Check(_) | Command::Report(_) => {
-            Err(anyhow::anyhow!("not built yet"))
-        }
+        Command::Report(args) => report::run(args),
+        Command::Scan(_) | Command::Check(_) => Err(anyhow::anyhow!("not built yet")),
         Command::Classify(_) => Err(anyhow::anyhow!("not built yet")),
     };
     match result {
