@@ -186,7 +186,7 @@ impl ReportSource for SqliteStore {
     }
 
     fn open_reader(&self) -> Result<Box<dyn ReportSource + Send>, ReportError> {
-        Ok(Box::new(SqliteStore::open(&self.path)?))
+        Ok(Box::new(SqliteStore::open_reader(&self.path)?))
     }
 }
 
