@@ -54,9 +54,19 @@ pub struct Crossing<'p> {
 /// can be: a local hop stays inside one host, a submission is a client talking to its own
 /// server. A relay stays inside one organization when both sides resolve to it, or when
 /// the sender has a private address (RFC 1918, RFC 4193), which does not cross the public
-/// internet. The sender's reverse-DNS name is preferred over the name it claimed.
+/// internet. The sender's reverse-DNS name is preferred over the name it claimed, and
+/// the HELO name is used when the sender was recorded as `unknown`.
 pub fn crossing<'p>(hop: &ParsedHop, orgs: &Orgs<'p>) -> Crossing<'p> {
-    let sender_name = hop.from_rdns.as_deref().or(hop.hop.from_host.as_deref());
+    let named_sender = hop
+        .hop
+        .from_host
+        .as_deref()
+        .filter(|h| !h.eq_ignore_ascii_case("unknown"));
+    let sender_name = hop
+        .from_rdns
+        .as_deref()
+        .or(named_sender)
+        .or(hop.helo.as_deref());
     let sender = sender_name.and_then(|h| orgs.of(h));
     let receiver = hop.hop.by_host.as_deref().and_then(|h| orgs.of(h));
     let same_org = sender.is_some() && sender == receiver;

@@ -117,11 +117,15 @@ impl<'p> Orgs<'p> {
     }
 }
 
-/// Lowercases a host name and drops a trailing dot; `None` for addresses, mailboxes and
-/// single-label names.
+/// Lowercases a host name and drops a trailing dot; `None` for addresses, mailboxes,
+/// single-label names and `localhost.*` names.
 fn normalize(host: &str) -> Option<Cow<'_, str>> {
     let host = host.trim_end_matches('.');
+    let lower_starts = |prefix: &str| {
+        host.len() >= prefix.len() && host.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    };
     let is_name = host.contains('.')
+        && !lower_starts("localhost.")
         && !host.contains(['@', '[', ']', ':', '/', ' '])
         && host.parse::<std::net::IpAddr>().is_err();
     if !is_name {

@@ -1,6 +1,7 @@
 //! Command-line interface: what the user typed (`Cli`), and one module per subcommand.
 //! The doc comments on the clap types are the `--help` text.
 
+mod classify;
 mod logging;
 
 use std::path::PathBuf;
@@ -147,7 +148,7 @@ pub fn run() -> u8 {
         | Command::Report(_)
         | Command::Import(_)
         | Command::Verify(_) => Err(anyhow::anyhow!("not built yet")),
-        Command::Classify(_) => Err(anyhow::anyhow!("not built yet")),
+        Command::Classify(args) => classify::run(args),
     };
     match result {
         Ok(code) => code,

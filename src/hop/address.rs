@@ -23,6 +23,8 @@ pub struct Ends<'a> {
     pub from_ip: Option<&'a str>,
     /// The reverse-DNS name from the TCP-info comment (`(rdns.example [192.0.2.1])`).
     pub from_rdns: Option<&'a str>,
+    /// The name the client gave in HELO/EHLO, from `(HELO name)` or `helo=name`.
+    pub helo: Option<&'a str>,
     /// A mailbox written where the sending host belongs (`from user@example.org`).
     pub from_mailbox: Option<&'a str>,
     pub by_host: Option<&'a str>,
@@ -65,6 +67,26 @@ fn read_from_clause<'a>(body: &[Item<'a>], ends: &mut Ends<'a>) {
     });
     ends.from_ip = comment_ip.or(bare_literal).or(literal);
     ends.from_rdns = clause::comments(after_name).next().and_then(rdns_name);
+    ends.helo = clause::comments(after_name).find_map(helo_name);
+}
+
+/// Returns the HELO/EHLO argument of a comment: `(HELO relay.example)`, `(EHLO x)`,
+/// `([192.0.2.1] helo=relay.example)`.
+fn helo_name(comment: Comment<'_>) -> Option<&str> {
+    let mut words = comment.words();
+    while let Some(word) = words.next() {
+        let name = if is_helo_keyword(word) {
+            words.next()
+        } else if starts_with_ignore_case(word, "helo=") {
+            Some(&word[5..])
+        } else {
+            None
+        };
+        if let Some(name) = name.filter(|n| n.contains('.') && literal_ip(n).is_none()) {
+            return Some(name);
+        }
+    }
+    None
 }
 
 fn read_from_comment<'a>(comment: Comment<'a>, ends: &mut Ends<'a>) {

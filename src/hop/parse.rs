@@ -19,6 +19,8 @@ pub struct ParsedHop {
     pub from_rdns: Option<String>,
     /// The receiving server's own address, when written.
     pub by_ip: Option<String>,
+    /// The name the client gave in HELO/EHLO, when the receiver recorded it.
+    pub helo: Option<String>,
     pub kind_reason: Reason,
 }
 
@@ -59,6 +61,7 @@ pub fn parse_hop(raw: &[u8], header_index: usize) -> ParsedHop {
         hop,
         from_rdns: ends.from_rdns.map(str::to_string),
         by_ip: ends.by_ip.map(str::to_string),
+        helo: ends.helo.map(str::to_string),
         kind_reason,
     }
 }
