@@ -7,7 +7,9 @@ use std::process::{Command, Output, Stdio};
 use serde_json::Value;
 
 fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }
 
 fn hopaudit(args: &[&str], stdin: Option<&[u8]>) -> Output {
@@ -25,11 +27,22 @@ fn hopaudit(args: &[&str], stdin: Option<&[u8]>) -> Output {
 }
 
 fn json_of(output: &Output) -> Value {
-    assert_eq!(output.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).expect("stdout is JSON")
 }
 
-const LUXSCI: [&str; 5] = ["classify", "--json", "--org-domain", "luxsci.com", "--org-domain"];
+const LUXSCI: [&str; 5] = [
+    "classify",
+    "--json",
+    "--org-domain",
+    "luxsci.com",
+    "--org-domain",
+];
 
 #[test]
 fn acceptance_example_boundary_unverified() {
@@ -41,11 +54,21 @@ fn acceptance_example_boundary_unverified() {
     assert_eq!(out["boundary"]["header_index"], 4);
     assert_eq!(out["boundary"]["verdict"], "unverified");
     let hops = out["hops"].as_array().unwrap();
-    assert_eq!(hops.len(), 6, "the Received line in the body must not be read");
-    let indexes: Vec<_> = hops.iter().map(|h| h["header_index"].as_u64().unwrap()).collect();
+    assert_eq!(
+        hops.len(),
+        6,
+        "the Received line in the body must not be read"
+    );
+    let indexes: Vec<_> = hops
+        .iter()
+        .map(|h| h["header_index"].as_u64().unwrap())
+        .collect();
     assert_eq!(indexes, [5, 4, 3, 2, 1, 0]);
     let boundary = &hops[1];
-    assert_eq!(boundary["by_host"], "dispatch1-us1.ppe-hosted.com.ppe-hosted.com");
+    assert_eq!(
+        boundary["by_host"],
+        "dispatch1-us1.ppe-hosted.com.ppe-hosted.com"
+    );
     assert_eq!(boundary["tls"], false);
     for sendmail_tls in [&hops[2], &hops[5]] {
         assert_eq!(sendmail_tls["tls"], true);
@@ -55,7 +78,10 @@ fn acceptance_example_boundary_unverified() {
     assert_eq!(hops[3]["kind"], "local");
     assert_eq!(hops[4]["kind"], "local");
     assert_eq!(hops[0]["receiver_org"], "Microsoft");
-    assert_eq!(hops[1]["sender_org"], "Microsoft", "hotmail.com and outlook.com are one provider");
+    assert_eq!(
+        hops[1]["sender_org"], "Microsoft",
+        "hotmail.com and outlook.com are one provider"
+    );
 }
 
 #[test]
@@ -63,7 +89,13 @@ fn acceptance_example_from_stdin_with_receiver_knowledge() {
     let message = std::fs::read(data("messages/luxsci-ppe.eml")).unwrap();
     let config = data("receivers.toml");
     let out = json_of(&hopaudit(
-        &["classify", "--json", "--config", config.to_str().unwrap(), "-"],
+        &[
+            "classify",
+            "--json",
+            "--config",
+            config.to_str().unwrap(),
+            "-",
+        ],
         Some(&message),
     ));
     assert_eq!(out["boundary"]["header_index"], 4);
@@ -75,14 +107,25 @@ fn acceptance_example_from_stdin_with_receiver_knowledge() {
 fn typical_inbound_chain_encrypted() {
     let path = data("messages/example-health.eml");
     let out = json_of(&hopaudit(
-        &["classify", "--json", "--org-domain", "example-health.org", path.to_str().unwrap()],
+        &[
+            "classify",
+            "--json",
+            "--org-domain",
+            "example-health.org",
+            path.to_str().unwrap(),
+        ],
         None,
     ));
     assert_eq!(out["sender_domain"], "labs.example");
     assert_eq!(out["boundary"]["header_index"], 2);
     assert_eq!(out["boundary"]["verdict"], "encrypted");
     assert_eq!(out["path_verdict"], "encrypted");
-    let kinds: Vec<_> = out["hops"].as_array().unwrap().iter().map(|h| h["kind"].clone()).collect();
+    let kinds: Vec<_> = out["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].clone())
+        .collect();
     assert_eq!(kinds, ["submission", "relay", "local", "relay"]);
     assert_eq!(out["hops"][1]["tls_version"], "TLSv1.2");
     assert_eq!(out["hops"][1]["delay_seconds"], 4);
@@ -93,7 +136,10 @@ fn unreadable_file_exits_2_naming_path() {
     let output = hopaudit(&["classify", "/nonexistent/message.eml"], None);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("/nonexistent/message.eml"), "stderr: {stderr}");
+    assert!(
+        stderr.contains("/nonexistent/message.eml"),
+        "stderr: {stderr}"
+    );
     assert!(output.stdout.is_empty());
 }
 
@@ -111,7 +157,12 @@ fn text_form_escapes_control_and_bidi() {
     let raw = String::from_utf8(json.stdout).unwrap();
     assert!(!raw.contains('\u{202E}'));
     let value: Value = serde_json::from_str(&raw).unwrap();
-    assert!(value["hops"][0]["raw"].as_str().unwrap().contains('\u{202E}'));
+    assert!(
+        value["hops"][0]["raw"]
+            .as_str()
+            .unwrap()
+            .contains('\u{202E}')
+    );
 }
 
 #[test]

@@ -86,8 +86,15 @@ fn single_headers_agree_with_labels() {
             }
         }
     }
-    assert!(overall.total > 400, "only {} corpus headers ran", overall.total);
-    print_table("field agreement over all headers", &[("all".to_string(), &overall)]);
+    assert!(
+        overall.total > 400,
+        "only {} corpus headers ran",
+        overall.total
+    );
+    print_table(
+        "field agreement over all headers",
+        &[("all".to_string(), &overall)],
+    );
     let families: Vec<(String, &Tally)> = by_family.iter().map(|(k, v)| (k.clone(), v)).collect();
     print_table("agreement per server family", &families);
     println!("mismatches ({}):", mismatches.len());
@@ -96,15 +103,26 @@ fn single_headers_agree_with_labels() {
     }
     for (field, minimum) in THRESHOLDS {
         let got = overall.percent(field);
-        assert!(got >= minimum, "{field}: {got:.1}% agreement, below {minimum}%");
+        assert!(
+            got >= minimum,
+            "{field}: {got:.1}% agreement, below {minimum}%"
+        );
     }
 }
 
 fn print_table(title: &str, rows: &[(String, &Tally)]) {
     println!("{title}");
-    println!("{:<16} {:>5} {}", "family", "n", FIELDS.map(|f| format!("{f:>11}")).join(""));
+    println!(
+        "{:<16} {:>5} {}",
+        "family",
+        "n",
+        FIELDS.map(|f| format!("{f:>11}")).join("")
+    );
     for (name, tally) in rows {
-        let cells: String = FIELDS.iter().map(|f| format!("{:>10.1}%", tally.percent(f))).collect();
+        let cells: String = FIELDS
+            .iter()
+            .map(|f| format!("{:>10.1}%", tally.percent(f)))
+            .collect();
         println!("{name:<16} {:>5} {cells}", tally.total);
     }
 }
@@ -131,7 +149,10 @@ fn chains_agree_with_labels() {
         if labels["sender_domain"] == Value::from(result.sender_domain.clone()) {
             sender_agree += 1;
         } else {
-            mismatches.push(format!("{name} sender_domain: label {}, got {:?}", labels["sender_domain"], result.sender_domain));
+            mismatches.push(format!(
+                "{name} sender_domain: label {}, got {:?}",
+                labels["sender_domain"], result.sender_domain
+            ));
         }
         for label in labels["hops"].as_array().expect("hops") {
             let index = label["index"].as_u64().unwrap() as usize;
@@ -142,7 +163,10 @@ fn chains_agree_with_labels() {
                 if *expected(label, field) == got {
                     *agree.entry(field).or_insert(0usize) += 1;
                 } else {
-                    mismatches.push(format!("{name}[{index}] {field}: label {}, got {got}", expected(label, field)));
+                    mismatches.push(format!(
+                        "{name}[{index}] {field}: label {}, got {got}",
+                        expected(label, field)
+                    ));
                 }
             }
         }
@@ -150,16 +174,37 @@ fn chains_agree_with_labels() {
     assert!(entries.len() >= 20, "only {} chains ran", entries.len());
     println!("chains: {} blocks, {hops} hops", entries.len());
     for (field, count) in &agree {
-        println!("  {field:<12} {:>5.1}%", 100.0 * *count as f64 / hops as f64);
+        println!(
+            "  {field:<12} {:>5.1}%",
+            100.0 * *count as f64 / hops as f64
+        );
     }
-    println!("  sender_domain {:>5.1}%", 100.0 * sender_agree as f64 / senders as f64);
+    println!(
+        "  sender_domain {:>5.1}%",
+        100.0 * sender_agree as f64 / senders as f64
+    );
     println!("chain mismatches ({}):", mismatches.len());
     for line in &mismatches {
         println!("  {line}");
     }
     let percent = |field: &str| 100.0 * *agree.get(field).unwrap_or(&0) as f64 / hops as f64;
-    assert!(percent("tls") >= 100.0, "chain tls agreement {:.1}%", percent("tls"));
-    assert!(percent("tls_version") >= 100.0, "chain tls_version agreement {:.1}%", percent("tls_version"));
-    assert!(percent("by_host") >= 98.0, "chain by_host agreement {:.1}%", percent("by_host"));
-    assert_eq!(sender_agree, senders, "sender_domain disagrees on some chains");
+    assert!(
+        percent("tls") >= 100.0,
+        "chain tls agreement {:.1}%",
+        percent("tls")
+    );
+    assert!(
+        percent("tls_version") >= 100.0,
+        "chain tls_version agreement {:.1}%",
+        percent("tls_version")
+    );
+    assert!(
+        percent("by_host") >= 98.0,
+        "chain by_host agreement {:.1}%",
+        percent("by_host")
+    );
+    assert_eq!(
+        sender_agree, senders,
+        "sender_domain disagrees on some chains"
+    );
 }

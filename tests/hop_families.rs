@@ -39,16 +39,26 @@ fn field(hop: &Hop, name: &str) -> Value {
 fn run_tables(dir: &Path) -> usize {
     let mut checks = 0;
     let mut failures = Vec::new();
-    let mut tables: Vec<_> = fs::read_dir(dir).expect("read table folder").map(|e| e.unwrap().path()).collect();
+    let mut tables: Vec<_> = fs::read_dir(dir)
+        .expect("read table folder")
+        .map(|e| e.unwrap().path())
+        .collect();
     tables.sort();
     for table in tables {
         let cases: Vec<Value> = serde_json::from_slice(&fs::read(&table).unwrap())
             .unwrap_or_else(|e| panic!("{}: invalid JSON: {e}", table.display()));
         for case in &cases {
             let line = case["line"].as_str().expect("case has a line");
-            for (ending, text) in [("LF", line.replace("\r\n", "\n")), ("CRLF", common::to_crlf(line))] {
+            for (ending, text) in [
+                ("LF", line.replace("\r\n", "\n")),
+                ("CRLF", common::to_crlf(line)),
+            ] {
                 let hop = hop::parse(text.as_bytes(), 0);
-                assert!(hop.parsed, "{}: not parsed ({ending}): {line}", table.display());
+                assert!(
+                    hop.parsed,
+                    "{}: not parsed ({ending}): {line}",
+                    table.display()
+                );
                 assert_eq!(hop.raw, text.as_bytes());
                 for name in FIELDS.iter().filter(|n| case.get(**n).is_some()) {
                     checks += 1;
@@ -64,7 +74,12 @@ fn run_tables(dir: &Path) -> usize {
             }
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     checks
 }
 

@@ -8,7 +8,7 @@ use crate::header;
 use crate::hop::{KindReason, ParsedHop, parse_hop};
 
 use super::boundary::{self, Crossing};
-use super::findings::{delays, findings};
+use super::findings::{delays_between, findings};
 use super::org::Orgs;
 use super::{Boundary, Classification, Policy, ReceiverKnowledge, Verdict, VerdictRule};
 
@@ -43,7 +43,10 @@ pub fn analyze(header: &[u8], policy: &Policy, knowledge: &dyn ReceiverKnowledge
         .collect();
     parsed.reverse();
     let orgs = Orgs::new(policy);
-    let crossings: Vec<Crossing<'_>> = parsed.iter().map(|h| boundary::crossing(h, &orgs)).collect();
+    let crossings: Vec<Crossing<'_>> = parsed
+        .iter()
+        .map(|h| boundary::crossing(h, &orgs))
+        .collect();
     let position = boundary::choose(&parsed, &orgs);
     let boundary = match position {
         Some(p) => {
@@ -64,7 +67,11 @@ pub fn analyze(header: &[u8], policy: &Policy, knowledge: &dyn ReceiverKnowledge
             },
         },
     };
-    let crossing_hops = parsed.iter().zip(&crossings).filter(|(_, c)| c.crosses).map(|(h, _)| h);
+    let crossing_hops = parsed
+        .iter()
+        .zip(&crossings)
+        .filter(|(_, c)| c.crosses)
+        .map(|(h, _)| h);
     let path = boundary::path_verdict(crossing_hops, knowledge);
     let details = details(&parsed, &crossings);
     let hops: Vec<_> = parsed.into_iter().map(|p| p.hop).collect();
@@ -85,8 +92,7 @@ pub fn analyze(header: &[u8], policy: &Policy, knowledge: &dyn ReceiverKnowledge
 }
 
 fn details(parsed: &[ParsedHop], crossings: &[Crossing<'_>]) -> Vec<HopDetail> {
-    let hops: Vec<_> = parsed.iter().map(|p| p.hop.clone()).collect();
-    let delays = delays(&hops);
+    let delays = delays_between(parsed.iter().map(|p| p.hop.date.map(|d| d.utc)));
     parsed
         .iter()
         .zip(crossings)

@@ -28,15 +28,36 @@ pub const BUILT_IN_PROVIDERS: &[(&str, &[&str])] = &[
             "onmicrosoft.com",
         ],
     ),
-    ("Google", &["google.com", "gmail.com", "googlemail.com", "1e100.net"]),
+    (
+        "Google",
+        &["google.com", "gmail.com", "googlemail.com", "1e100.net"],
+    ),
     (
         "Yahoo",
-        &["yahoo.com", "yahoo.net", "yahoodns.net", "ymail.com", "aol.com", "aim.com"],
+        &[
+            "yahoo.com",
+            "yahoo.net",
+            "yahoodns.net",
+            "ymail.com",
+            "aol.com",
+            "aim.com",
+        ],
     ),
     ("Apple", &["icloud.com", "me.com", "mac.com", "apple.com"]),
-    ("Proofpoint", &["pphosted.com", "ppops.net", "ppe-hosted.com", "proofpoint.com"]),
+    (
+        "Proofpoint",
+        &[
+            "pphosted.com",
+            "ppops.net",
+            "ppe-hosted.com",
+            "proofpoint.com",
+        ],
+    ),
     ("Mimecast", &["mimecast.com", "mimecast-offshore.com"]),
-    ("Zoho", &["zoho.com", "zoho.eu", "zohomail.com", "zohomail.eu"]),
+    (
+        "Zoho",
+        &["zoho.com", "zoho.eu", "zohomail.com", "zohomail.eu"],
+    ),
     ("Fastmail", &["fastmail.com", "messagingengine.com"]),
 ];
 
@@ -122,7 +143,8 @@ impl<'p> Orgs<'p> {
 fn normalize(host: &str) -> Option<Cow<'_, str>> {
     let host = host.trim_end_matches('.');
     let lower_starts = |prefix: &str| {
-        host.len() >= prefix.len() && host.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+        host.len() >= prefix.len()
+            && host.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
     };
     let is_name = host.contains('.')
         && !lower_starts("localhost.")

@@ -44,7 +44,10 @@ pub fn run(args: &ClassifyArgs) -> anyhow::Result<u8> {
 /// Runs the subcommand. `learned` is what the store knows about receiving hosts that
 /// recorded TLS on other messages; configured `[[receivers]]` rules are asked first.
 // TODO: pass the store's learned receivers here once the store exposes them.
-pub fn run_with_learned(args: &ClassifyArgs, learned: &dyn ReceiverKnowledge) -> anyhow::Result<u8> {
+pub fn run_with_learned(
+    args: &ClassifyArgs,
+    learned: &dyn ReceiverKnowledge,
+) -> anyhow::Result<u8> {
     let config = args.config.as_deref().map(config::load).transpose()?;
     let mut policy = config.as_ref().map(Policy::from_config).unwrap_or_default();
     for domain in &args.org_domains {

@@ -42,7 +42,9 @@ pub fn ends<'a>(clauses: &Clauses<'_, 'a>) -> Ends<'a> {
     } else {
         // A list server's `(majordomo@lists.example) by lists.example via listexpand`.
         ends.from_mailbox = clauses.leading.iter().find_map(|item| match item {
-            Item::Comment(c) if c.words().count() == 1 => c.first_word().filter(|w| w.contains('@')),
+            Item::Comment(c) if c.words().count() == 1 => {
+                c.first_word().filter(|w| w.contains('@'))
+            }
             _ => None,
         });
     }
@@ -151,7 +153,8 @@ fn is_helo_keyword(word: &str) -> bool {
 }
 
 fn starts_with_ignore_case(word: &str, prefix: &str) -> bool {
-    word.len() >= prefix.len() && word.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    word.len() >= prefix.len()
+        && word.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 /// Returns the reverse-DNS name that Postfix and sendmail put first in the TCP-info

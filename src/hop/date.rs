@@ -38,8 +38,11 @@ pub fn parse(text: &str) -> Option<HopDate> {
         _ => year,
     };
     let (hour, minute, second) = parts.time?;
-    let naive = NaiveDate::from_ymd_opt(year, parts.month?, parts.day?)?
-        .and_hms_opt(hour, minute, second.min(59))?;
+    let naive = NaiveDate::from_ymd_opt(year, parts.month?, parts.day?)?.and_hms_opt(
+        hour,
+        minute,
+        second.min(59),
+    )?;
     let offset_minutes = parts.offset_minutes.unwrap_or(0);
     let utc = naive.and_utc().timestamp() - i64::from(offset_minutes) * 60;
     Some(HopDate {

@@ -82,7 +82,11 @@ fn tls_facts(
     base: &baseline::Baseline,
 ) -> TlsFacts {
     let mut evidence: Vec<Cow<'_, str>> = Vec::new();
-    if let Some(protocol) = with.protocol.as_deref().filter(|_| meaning.is_some_and(|m| m.tls)) {
+    if let Some(protocol) = with
+        .protocol
+        .as_deref()
+        .filter(|_| meaning.is_some_and(|m| m.tls))
+    {
         evidence.push(Cow::Owned(format!("with {protocol}")));
     }
     if let Some(words) = with.tls_words {
@@ -135,7 +139,10 @@ fn is_parsed(clauses: &Clauses<'_, '_>) -> bool {
 /// network)`, None for anything else.
 fn qmail_invocation(clauses: &Clauses<'_, '_>) -> Option<bool> {
     let comment = clauses.leading.iter().find_map(|item| match item {
-        Item::Comment(c) if c.first_word().is_some_and(|w| w.eq_ignore_ascii_case("qmail")) => {
+        Item::Comment(c)
+            if c.first_word()
+                .is_some_and(|w| w.eq_ignore_ascii_case("qmail")) =>
+        {
             Some(*c)
         }
         _ => None,
@@ -153,36 +160,42 @@ fn signals(
     parsed: bool,
 ) -> Signals {
     let meaning = meaning.unwrap_or(protocol::meaning(""));
-    let contains = |needle| tls_note::find_ignore_case(text, needle).is_some();
+    // One lowercase copy serves every marker search below.
+    let lower = text.to_ascii_lowercase();
+    let contains = |needle: &str| lower.contains(needle);
     // Webmail front ends write `via HTTP`, as a clause or in a comment.
-    let via_http = contains("via HTTP");
+    let via_http = contains("via http");
     // IIS writes `from mail pickup service by host` for its pickup folder, and Mercury/32
     // `from Spooler by host` for its own queue.
     let local_program = contains("from userid")
         || contains("from stdin")
         || contains("pickup service")
-        || (ends.from_ip.is_none() && ends.from_host.is_some_and(|h| h.eq_ignore_ascii_case("spooler")))
+        || (ends.from_ip.is_none()
+            && ends
+                .from_host
+                .is_some_and(|h| h.eq_ignore_ascii_case("spooler")))
         || qmail_invocation(clauses) == Some(true)
         || local_mailbox(ends);
     let pickup = clauses.from.is_none()
         && clauses.with.is_empty()
-        && clauses.by.is_some_and(|body| {
-            clause::comments(body).any(|c| c.inner.starts_with("Postfix"))
-        });
+        && clauses
+            .by
+            .is_some_and(|body| clause::comments(body).any(|c| c.inner.starts_with("Postfix")));
     Signals {
         parsed,
         mapi: protocol_is(clauses, "mapi"),
         loopback_sender: ends.from_ip.is_some_and(address::is_loopback),
-        local_socket: contains("[local]") || contains("[unix socket]") || contains("[UNIX:"),
+        local_socket: contains("[local]") || contains("[unix socket]") || contains("[unix:"),
         local_program: local_program || pickup,
         retrieval: meaning.retrieval,
         same_host: same_host(ends),
         local_protocol: meaning.local,
         localhost_without_address: ends.from_ip.is_none()
-            && ends
-                .from_host
-                .is_some_and(|h| h.eq_ignore_ascii_case("localhost") || h.eq_ignore_ascii_case("localhost.localdomain")),
-        authenticated: meaning.authenticated || auth_note(text) || mailbox_sender(ends, clauses),
+            && ends.from_host.is_some_and(|h| {
+                h.eq_ignore_ascii_case("localhost")
+                    || h.eq_ignore_ascii_case("localhost.localdomain")
+            }),
+        authenticated: meaning.authenticated || auth_note(&lower) || mailbox_sender(ends, clauses),
         client_api: meaning.client_api || via_http,
         has_sender: ends.from_host.is_some()
             || ends.from_ip.is_some()
@@ -197,12 +210,17 @@ fn protocol_is(clauses: &Clauses<'_, '_>, name: &str) -> bool {
 
 /// `(from user@localhost)`, or a list server's `(majordomo@lists.example) by lists.example`.
 fn local_mailbox(ends: &Ends<'_>) -> bool {
-    let Some(domain) = ends.from_mailbox.and_then(|m| m.rsplit_once('@')).map(|(_, d)| d)
+    let Some(domain) = ends
+        .from_mailbox
+        .and_then(|m| m.rsplit_once('@'))
+        .map(|(_, d)| d)
     else {
         return false;
     };
     domain.eq_ignore_ascii_case("localhost")
-        || ends.by_host.is_some_and(|by| by.eq_ignore_ascii_case(domain))
+        || ends
+            .by_host
+            .is_some_and(|by| by.eq_ignore_ascii_case(domain))
 }
 
 /// AOL and others write the authenticated user where the host belongs:
@@ -214,9 +232,11 @@ fn mailbox_sender(ends: &Ends<'_>, clauses: &Clauses<'_, '_>) -> bool {
 /// Authentication notes: sendmail `(authenticated bits=0)`, Postfix `(Authenticated
 /// sender: user)`, `(AUTH: LOGIN user)`, CommuniGate `(account user HELO x)`, qmail-auth
 /// `(user@example.org@192.0.2.1)`, Yahoo `(user@192.0.2.1 with plain)`.
-fn auth_note(text: &str) -> bool {
+/// `lower` is the header in ASCII lowercase.
+fn auth_note(lower: &str) -> bool {
+    let text = lower;
     let word_at = |needle: &str| {
-        tls_note::find_ignore_case(text, needle)
+        text.find(needle)
             .is_some_and(|at| at == 0 || !text.as_bytes()[at - 1].is_ascii_alphabetic())
     };
     word_at("authenticated")
@@ -224,9 +244,12 @@ fn auth_note(text: &str) -> bool {
         || word_at("(account ")
         || word_at(" with plain)")
         || word_at(" with login)")
-        || text
-            .split(['(', ')', ' '])
-            .any(|w| w.matches('@').count() >= 2 && w.rsplit('@').next().is_some_and(|ip| address::literal_ip(ip).is_some()))
+        || text.split(['(', ')', ' ']).any(|w| {
+            w.matches('@').count() >= 2
+                && w.rsplit('@')
+                    .next()
+                    .is_some_and(|ip| address::literal_ip(ip).is_some())
+        })
 }
 
 /// True when both sides name the same machine: the same host name, the sender named as a
@@ -235,14 +258,17 @@ fn auth_note(text: &str) -> bool {
 fn same_host(ends: &Ends<'_>) -> bool {
     let Some(by) = ends.by_host else { return false };
     let by = by.trim_end_matches('.');
-    let names_match = [ends.from_host, ends.from_rdns].into_iter().flatten().any(|from| {
-        let from = from.trim_end_matches('.');
-        from.eq_ignore_ascii_case(by)
-            || (from.len() > by.len() + 1
-                && by.contains('.')
-                && from.as_bytes()[from.len() - by.len() - 1] == b'.'
-                && from.as_bytes()[from.len() - by.len()..].eq_ignore_ascii_case(by.as_bytes()))
-    });
+    let names_match = [ends.from_host, ends.from_rdns]
+        .into_iter()
+        .flatten()
+        .any(|from| {
+            let from = from.trim_end_matches('.');
+            from.eq_ignore_ascii_case(by)
+                || (from.len() > by.len() + 1
+                    && by.contains('.')
+                    && from.as_bytes()[from.len() - by.len() - 1] == b'.'
+                    && from.as_bytes()[from.len() - by.len()..].eq_ignore_ascii_case(by.as_bytes()))
+        });
     let addresses_match = matches!((ends.from_ip, ends.by_ip), (Some(a), Some(b)) if a == b);
     names_match || addresses_match
 }

@@ -136,9 +136,7 @@ pub fn meaning(protocol: &str) -> Meaning {
     };
     let tls = base == "ESMTP-TLS"
         || base == "HTTPS"
-        || base
-            .strip_suffix('S')
-            .is_some_and(|plain| is_smtp_family(plain));
+        || base.strip_suffix('S').is_some_and(is_smtp_family);
     Meaning {
         tls,
         authenticated,

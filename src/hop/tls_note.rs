@@ -38,10 +38,13 @@ pub struct Note<'a> {
 
 /// Finds the first TLS note among the top-level items.
 pub fn find<'a>(items: &[Item<'a>]) -> Option<Note<'a>> {
-    items.iter().enumerate().find_map(|(index, item)| match item {
-        Item::Comment(comment) => comment_note(*comment, &items[index + 1..]),
-        _ => None,
-    })
+    items
+        .iter()
+        .enumerate()
+        .find_map(|(index, item)| match item {
+            Item::Comment(comment) => comment_note(*comment, &items[index + 1..]),
+            _ => None,
+        })
 }
 
 fn comment_note<'a>(comment: Comment<'a>, after: &[Item<'a>]) -> Option<Note<'a>> {
@@ -56,7 +59,10 @@ fn comment_note<'a>(comment: Comment<'a>, after: &[Item<'a>]) -> Option<Note<'a>
     if let Some(value) = value_after(text, "version=") {
         return note(parse_version(value), value_after(text, "cipher="));
     }
-    if comment.first_word().is_some_and(|w| w.eq_ignore_ascii_case("using")) {
+    if comment
+        .first_word()
+        .is_some_and(|w| w.eq_ignore_ascii_case("using"))
+    {
         let mut words = comment.words().skip(1);
         let version = words.next().and_then(parse_version)?;
         let cipher = comment
@@ -68,7 +74,7 @@ fn comment_note<'a>(comment: Comment<'a>, after: &[Item<'a>]) -> Option<Note<'a>
     if let Some(position) = find_ignore_case(text, "tls:") {
         let mut parts = text[position + 4..].split(',').map(str::trim);
         let version = parts.next().and_then(parse_version);
-        let cipher = parts.filter(|p| looks_like_cipher(p)).last();
+        let cipher = parts.rfind(|p| looks_like_cipher(p));
         return note(version, cipher);
     }
     if let Some(note) = exim_triple(comment, text) {
@@ -78,9 +84,7 @@ fn comment_note<'a>(comment: Comment<'a>, after: &[Item<'a>]) -> Option<Note<'a>
     let (first, second, rest) = (words.next()?, words.next(), words.next());
     match (second, rest) {
         (None, None) => single_word_note(first, text, after),
-        (Some(second), None) if second.eq_ignore_ascii_case("encrypted") => {
-            note(None, Some(first))
-        }
+        (Some(second), None) if second.eq_ignore_ascii_case("encrypted") => note(None, Some(first)),
         _ if text.eq_ignore_ascii_case("Google Transport Security") => note(None, None),
         _ => None,
     }
@@ -177,13 +181,24 @@ pub fn phrase(text: &str) -> Option<&str> {
 /// Finds `needle` (ASCII) in `text`, ignoring ASCII case.
 pub fn find_ignore_case(text: &str, needle: &str) -> Option<usize> {
     let (haystack, needle) = (text.as_bytes(), needle.as_bytes());
-    if needle.is_empty() || haystack.len() < needle.len() {
-        return None;
+    let (&first, rest) = needle.split_first()?;
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    let last_start = haystack.len().checked_sub(needle.len())?;
+    let mut start = 0;
+    while start <= last_start {
+        let offset = haystack[start..=last_start]
+            .iter()
+            .position(|&b| b == lower || b == upper)?;
+        let at = start + offset;
+        if haystack[at + 1..at + needle.len()].eq_ignore_ascii_case(rest) {
+            return Some(at);
+        }
+        start = at + 1;
     }
-    (0..=haystack.len() - needle.len())
-        .find(|&start| haystack[start..start + needle.len()].eq_ignore_ascii_case(needle))
+    None
 }
 
 fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
-    text.len() >= prefix.len() && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    text.len() >= prefix.len()
+        && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }

@@ -71,9 +71,8 @@ pub fn render(analysis: &Analysis) -> String {
         message_id: c.message_id.as_deref(),
         date_utc: c.date_utc,
     };
-    let json = serde_json::to_string_pretty(&output).unwrap_or_else(|e| {
-        format!("{{\"error\": \"cannot serialize the classification: {e}\"}}")
-    });
+    let json = serde_json::to_string_pretty(&output)
+        .unwrap_or_else(|e| format!("{{\"error\": \"cannot serialize the classification: {e}\"}}"));
     let mut text = escape_invisible(&json);
     text.push('\n');
     text

@@ -25,7 +25,11 @@ pub fn render(analysis: &Analysis) -> String {
             "boundary: header [{index}], verdict {}",
             c.boundary.verdict.as_str()
         ),
-        None => writeln!(out, "boundary: none, verdict {}", c.boundary.verdict.as_str()),
+        None => writeln!(
+            out,
+            "boundary: none, verdict {}",
+            c.boundary.verdict.as_str()
+        ),
     };
     let _ = writeln!(
         out,
@@ -72,7 +76,9 @@ fn write_hop(out: &mut String, hop: &Hop, detail: &HopDetail) {
     );
     let _ = writeln!(out, "      protocol: {}", show(hop.protocol.as_deref()));
     let tls = if hop.tls {
-        let version = hop.tls_version.map_or("version not reported", |v| v.as_str());
+        let version = hop
+            .tls_version
+            .map_or("version not reported", |v| v.as_str());
         let cipher = hop.tls_cipher.as_deref().unwrap_or("cipher not reported");
         let evidence = hop.tls_evidence.as_deref().unwrap_or("");
         format!(
@@ -84,7 +90,10 @@ fn write_hop(out: &mut String, hop: &Hop, detail: &HopDetail) {
         "not recorded".to_string()
     };
     let _ = writeln!(out, "      TLS: {tls}");
-    let date = hop.date.and_then(rfc3339).unwrap_or_else(|| "missing".to_string());
+    let date = hop
+        .date
+        .and_then(rfc3339)
+        .unwrap_or_else(|| "missing".to_string());
     let delay = match detail.delay_seconds {
         Some(seconds) if seconds < 0 => format!("{seconds} s (clock skew)"),
         Some(seconds) => format!("{seconds} s"),
@@ -131,7 +140,10 @@ fn finding_text(finding: &Finding) -> String {
         Finding::WeakProtocol {
             header_index,
             version,
-        } => format!("weak protocol {} at header [{header_index}]", version.as_str()),
+        } => format!(
+            "weak protocol {} at header [{header_index}]",
+            version.as_str()
+        ),
         Finding::WeakCipher {
             header_index,
             cipher,
