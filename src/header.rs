@@ -87,7 +87,7 @@ impl Lines<'_> {
             return None;
         }
         let start = message.len() - self.rest.len();
-        let (content_len, consumed) = match self.rest.iter().position(|&b| b == b'\n') {
+        let (content_len, consumed) = match memchr::memchr(b'\n', self.rest) {
             Some(lf) if lf > 0 && self.rest[lf - 1] == b'\r' => (lf - 1, lf + 1),
             Some(lf) => (lf, lf + 1),
             None => (self.rest.len(), self.rest.len()),

@@ -19,7 +19,7 @@ pub struct Analysis {
     pub details: Vec<HopDetail>,
 }
 
-/// Why a hop was read the way it was.
+/// The reasons behind one hop's reading.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HopDetail {
     pub kind_reason: KindReason,
@@ -47,7 +47,7 @@ pub fn analyze(header: &[u8], policy: &Policy, knowledge: &dyn ReceiverKnowledge
         .iter()
         .map(|h| boundary::crossing(h, &orgs))
         .collect();
-    let position = boundary::choose(&parsed, &orgs);
+    let position = boundary::choose(&parsed, &crossings, &orgs);
     let boundary = match position {
         Some(p) => {
             let (verdict, rule) = boundary::judge(&parsed[p], knowledge);

@@ -13,24 +13,21 @@ use super::{ReceiverKnowledge, Verdict, VerdictRule, verdict_without_tls};
 /// host has a registrable name (the mailbox provider that stored the message), and takes
 /// the oldest hop received inside that organization. Among the candidates, a hop that is
 /// not local is preferred: a hand-off inside one machine is not where mail arrives.
-pub fn choose(hops: &[ParsedHop], orgs: &Orgs<'_>) -> Option<usize> {
-    let receiver_org = |hop: &ParsedHop| hop.hop.by_host.as_deref().and_then(|h| orgs.of(h));
+pub fn choose(hops: &[ParsedHop], crossings: &[Crossing<'_>], orgs: &Orgs<'_>) -> Option<usize> {
     let target = if orgs.has_recipient() {
         Org::Recipient
     } else {
-        hops.iter().rev().find_map(receiver_org)?
+        crossings.iter().rev().find_map(|c| c.receiver.clone())?
     };
-    let candidates: Vec<usize> = hops
+    let mut candidates = crossings
         .iter()
         .enumerate()
-        .filter(|(_, hop)| receiver_org(hop).as_ref() == Some(&target))
-        .map(|(position, _)| position)
-        .collect();
+        .filter(|(_, c)| c.receiver.as_ref() == Some(&target))
+        .map(|(position, _)| position);
+    let first = candidates.clone().next();
     candidates
-        .iter()
-        .copied()
         .find(|&p| hops[p].hop.kind != HopKind::Local)
-        .or(candidates.first().copied())
+        .or(first)
 }
 
 /// Returns the verdict and rule for one hop.

@@ -212,6 +212,10 @@ fn exim3_address(inner: &str) -> Option<&str> {
 /// Returns `text` without an IPv4 port (`192.0.2.1:25`) or IPv6 zone (`fe80::1%6`) when what
 /// remains is an address.
 fn bare_ip(text: &str) -> Option<&str> {
+    // Every address starts with a hex digit or `:`; most words are rejected here cheaply.
+    if !text.starts_with(|c: char| c.is_ascii_hexdigit() || c == ':') {
+        return None;
+    }
     let text = text.split('%').next().unwrap_or(text);
     if text.parse::<IpAddr>().is_ok() {
         return Some(text);

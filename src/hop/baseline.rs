@@ -12,6 +12,8 @@
 //! - two-digit years are read as 19xx, and named zones (`EDT`) as UTC;
 //! - cipher names outside its prefix list are missed (`RC4-MD5`, `OTHER`).
 
+use std::borrow::Cow;
+
 use mail_parser::parsers::MessageStream;
 use mail_parser::{HeaderValue, Host};
 
@@ -19,20 +21,21 @@ use crate::hop::{HopDate, TlsVersion};
 
 /// What mail-parser read.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Baseline {
-    pub by_name: Option<String>,
+pub struct Baseline<'a> {
+    pub by_name: Option<Cow<'a, str>>,
     pub tls_version: Option<TlsVersion>,
-    pub cipher: Option<String>,
+    pub cipher: Option<Cow<'a, str>>,
     pub date: Option<HopDate>,
 }
 
 /// Runs mail-parser's Received parser over one header value.
-pub fn read(raw: &[u8]) -> Baseline {
+pub fn read(raw: &[u8]) -> Baseline<'_> {
     let HeaderValue::Received(received) = MessageStream::new(raw).parse_received() else {
         return Baseline::default();
     };
-    let by_name = match &received.by {
-        Some(Host::Name(name)) => Some(name.to_string()),
+    let received = *received;
+    let by_name = match received.by {
+        Some(Host::Name(name)) => Some(name),
         _ => None,
     };
     let tls_version = received.tls_version.and_then(|version| match version {
@@ -54,7 +57,7 @@ pub fn read(raw: &[u8]) -> Baseline {
     Baseline {
         by_name,
         tls_version,
-        cipher: received.tls_cipher.as_deref().map(str::to_string),
+        cipher: received.tls_cipher,
         date,
     }
 }

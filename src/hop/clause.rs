@@ -142,11 +142,11 @@ pub fn comments<'i, 'a>(body: &'i [Item<'a>]) -> impl Iterator<Item = Comment<'a
 pub fn date_text<'a>(text: &'a str, items: &[Item<'a>]) -> Option<&'a str> {
     let mut depth = 0usize;
     let mut last_semicolon = None;
-    for (index, byte) in text.bytes().enumerate() {
-        match byte {
+    for index in memchr::memchr3_iter(b'(', b')', b';', text.as_bytes()) {
+        match text.as_bytes()[index] {
             b'(' => depth += 1,
             b')' => depth = depth.saturating_sub(1),
-            b';' if depth == 0 => last_semicolon = Some(index),
+            _ if depth == 0 => last_semicolon = Some(index),
             _ => {}
         }
     }

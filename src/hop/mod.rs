@@ -11,6 +11,7 @@ mod clause;
 mod date;
 mod kind;
 mod lex;
+mod markers;
 mod parse;
 mod protocol;
 mod tls_note;

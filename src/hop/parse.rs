@@ -7,6 +7,7 @@ use super::address::{self, Ends};
 use super::clause::{self, Clauses};
 use super::kind::{self, Reason, Signals};
 use super::lex::{self, Item};
+use super::markers::{self, Found, Marker};
 use super::protocol::{self, Meaning, With};
 use super::tls_note::{self, Note, VersionWord};
 use super::{Hop, baseline, date};
@@ -35,9 +36,10 @@ pub fn parse_hop(raw: &[u8], header_index: usize) -> ParsedHop {
     let meaning = with.protocol.as_deref().map(protocol::meaning);
     let base = baseline::read(raw);
     let note = tls_note::find(&items);
-    let tls = tls_facts(&text, note, &with, meaning, &base);
+    let found = markers::scan(&text);
+    let tls = tls_facts(&text, &found, note, &with, meaning, &base);
     let parsed = is_parsed(&clauses);
-    let signals = signals(&text, &clauses, &ends, meaning, parsed);
+    let signals = signals(&text, &found, &clauses, &ends, meaning, parsed);
     let (kind, kind_reason) = kind::decide(&signals);
     let date = clause::date_text(&text, &items)
         .and_then(date::parse)
@@ -46,7 +48,10 @@ pub fn parse_hop(raw: &[u8], header_index: usize) -> ParsedHop {
         header_index,
         from_host: ends.from_host.map(str::to_string),
         from_ip: ends.from_ip.map(str::to_string),
-        by_host: ends.by_host.map(str::to_string).or(base.by_name),
+        by_host: ends
+            .by_host
+            .map(str::to_string)
+            .or(base.by_name.map(Cow::into_owned)),
         protocol: with.protocol.map(Cow::into_owned),
         tls: tls.evidence.is_some(),
         tls_version: tls.version,
@@ -76,10 +81,11 @@ struct TlsFacts {
 /// phrase, an RFC 3848 protocol name, and, last, a version mail-parser saw in a comment.
 fn tls_facts(
     text: &str,
+    found: &Found,
     note: Option<Note<'_>>,
     with: &With<'_>,
     meaning: Option<Meaning>,
-    base: &baseline::Baseline,
+    base: &baseline::Baseline<'_>,
 ) -> TlsFacts {
     let mut evidence: Vec<Cow<'_, str>> = Vec::new();
     if let Some(protocol) = with
@@ -94,7 +100,7 @@ fn tls_facts(
     }
     if let Some(note) = note {
         evidence.push(Cow::Owned(format!("({})", note.evidence)));
-    } else if let Some(phrase) = tls_note::phrase(text) {
+    } else if let Some(phrase) = tls_phrase(text, found) {
         evidence.push(Cow::Borrowed(phrase));
     }
     // mail-parser reads `TLSv1/SSLv3` as TLS 1.0; the note reader knows it is a family label.
@@ -113,7 +119,7 @@ fn tls_facts(
         .and_then(|n| n.cipher)
         .or(with.cipher)
         .map(str::to_string)
-        .or_else(|| base.cipher.clone())
+        .or_else(|| base.cipher.as_deref().map(str::to_string))
         .filter(|_| !evidence.is_empty());
     let evidence = (!evidence.is_empty()).then(|| collapse_space(&evidence.join("; ")));
     TlsFacts {
@@ -123,12 +129,27 @@ fn tls_facts(
     }
 }
 
-/// Replaces folds and runs of white space with one space.
-fn collapse_space(text: &str) -> String {
-    text.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
+/// Returns a phrase that states TLS without a version: Microsoft's `over TLS secured
+/// channel`, or Mimecast's `with ESMTP with STARTTLS`.
+fn tls_phrase<'a>(text: &'a str, found: &Found) -> Option<&'a str> {
+    [(Marker::TlsSecuredChannel, 19), (Marker::WithStarttls, 13)]
+        .into_iter()
+        .find_map(|(marker, length)| found.start(marker).map(|at| &text[at..at + length]))
 }
 
-/// A header is parsed when it has a clause keyword, or is one of the clause-less forms
+/// Replaces folds and runs of white space with one space.
+fn collapse_space(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_ascii_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Returns true when the header has a clause keyword, or is one of the clause-less forms
 /// servers write: sendmail's `(from user@localhost) by ...` and qmail's `(qmail 1234 invoked
 /// by uid 89)`.
 fn is_parsed(clauses: &Clauses<'_, '_>) -> bool {
@@ -154,26 +175,23 @@ fn qmail_invocation(clauses: &Clauses<'_, '_>) -> Option<bool> {
 
 fn signals(
     text: &str,
+    found: &Found,
     clauses: &Clauses<'_, '_>,
     ends: &Ends<'_>,
     meaning: Option<Meaning>,
     parsed: bool,
 ) -> Signals {
     let meaning = meaning.unwrap_or(protocol::meaning(""));
-    // One lowercase copy serves every marker search below.
-    let lower = text.to_ascii_lowercase();
-    let contains = |needle: &str| lower.contains(needle);
-    // Webmail front ends write `via HTTP`, as a clause or in a comment.
-    let via_http = contains("via http");
     // IIS writes `from mail pickup service by host` for its pickup folder, and Mercury/32
     // `from Spooler by host` for its own queue.
-    let local_program = contains("from userid")
-        || contains("from stdin")
-        || contains("pickup service")
-        || (ends.from_ip.is_none()
-            && ends
-                .from_host
-                .is_some_and(|h| h.eq_ignore_ascii_case("spooler")))
+    let spooler = ends.from_ip.is_none()
+        && ends
+            .from_host
+            .is_some_and(|h| h.eq_ignore_ascii_case("spooler"));
+    let local_program = found.has(Marker::FromUserid)
+        || found.has(Marker::FromStdin)
+        || found.has(Marker::PickupService)
+        || spooler
         || qmail_invocation(clauses) == Some(true)
         || local_mailbox(ends);
     let pickup = clauses.from.is_none()
@@ -181,22 +199,25 @@ fn signals(
         && clauses
             .by
             .is_some_and(|body| clause::comments(body).any(|c| c.inner.starts_with("Postfix")));
+    let localhost = |h: &str| {
+        h.eq_ignore_ascii_case("localhost") || h.eq_ignore_ascii_case("localhost.localdomain")
+    };
     Signals {
         parsed,
         mapi: protocol_is(clauses, "mapi"),
         loopback_sender: ends.from_ip.is_some_and(address::is_loopback),
-        local_socket: contains("[local]") || contains("[unix socket]") || contains("[unix:"),
+        local_socket: [Marker::LocalSocket, Marker::UnixSocket, Marker::UnixColon]
+            .into_iter()
+            .any(|m| found.has(m)),
         local_program: local_program || pickup,
         retrieval: meaning.retrieval,
         same_host: same_host(ends),
         local_protocol: meaning.local,
-        localhost_without_address: ends.from_ip.is_none()
-            && ends.from_host.is_some_and(|h| {
-                h.eq_ignore_ascii_case("localhost")
-                    || h.eq_ignore_ascii_case("localhost.localdomain")
-            }),
-        authenticated: meaning.authenticated || auth_note(&lower) || mailbox_sender(ends, clauses),
-        client_api: meaning.client_api || via_http,
+        localhost_without_address: ends.from_ip.is_none() && ends.from_host.is_some_and(localhost),
+        authenticated: meaning.authenticated
+            || auth_note(text, found)
+            || mailbox_sender(ends, clauses),
+        client_api: meaning.client_api || found.has(Marker::ViaHttp),
         has_sender: ends.from_host.is_some()
             || ends.from_ip.is_some()
             || ends.from_mailbox.is_some()
@@ -232,24 +253,25 @@ fn mailbox_sender(ends: &Ends<'_>, clauses: &Clauses<'_, '_>) -> bool {
 /// Authentication notes: sendmail `(authenticated bits=0)`, Postfix `(Authenticated
 /// sender: user)`, `(AUTH: LOGIN user)`, CommuniGate `(account user HELO x)`, qmail-auth
 /// `(user@example.org@192.0.2.1)`, Yahoo `(user@192.0.2.1 with plain)`.
-/// `lower` is the header in ASCII lowercase.
-fn auth_note(lower: &str) -> bool {
-    let text = lower;
-    let word_at = |needle: &str| {
-        text.find(needle)
-            .is_some_and(|at| at == 0 || !text.as_bytes()[at - 1].is_ascii_alphabetic())
-    };
-    word_at("authenticated")
-        || word_at("auth:")
-        || word_at("(account ")
-        || word_at(" with plain)")
-        || word_at(" with login)")
-        || text.split(['(', ')', ' ']).any(|w| {
-            w.matches('@').count() >= 2
-                && w.rsplit('@')
-                    .next()
-                    .is_some_and(|ip| address::literal_ip(ip).is_some())
-        })
+fn auth_note(text: &str, found: &Found) -> bool {
+    let noted = [
+        Marker::Authenticated,
+        Marker::AuthColon,
+        Marker::Account,
+        Marker::WithPlain,
+        Marker::WithLogin,
+    ]
+    .into_iter()
+    .any(|m| found.has(m));
+    noted
+        || (text.bytes().filter(|&b| b == b'@').count() >= 2
+            && text.split(['(', ')', ' ']).any(|word| {
+                word.matches('@').count() >= 2
+                    && word
+                        .rsplit('@')
+                        .next()
+                        .is_some_and(|ip| address::literal_ip(ip).is_some())
+            }))
 }
 
 /// True when both sides name the same machine: the same host name, the sender named as a

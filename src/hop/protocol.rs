@@ -1,4 +1,4 @@
-//! The `with` protocol as written, and what its name says.
+//! The `with` protocol as written, and what its name states.
 //!
 //! RFC 3848 registers `ESMTPS` (TLS), `ESMTPA` (authenticated), `ESMTPSA` (both), and the
 //! same suffixes for `LMTP` and `UTF8SMTP` (RFC 6531). Servers write them in any letter case.
@@ -109,7 +109,7 @@ fn contains_ignore_case(word: &str, part: &str) -> bool {
     super::tls_note::find_ignore_case(word, part).is_some()
 }
 
-/// What a protocol name states, per RFC 3848 and common non-standard names.
+/// The facts a protocol name states, per RFC 3848 and common non-standard names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Meaning {
     /// The name says the hand-off used TLS (`ESMTPS`, `LMTPS`, `UTF8SMTPSA`, `HTTPS`,

@@ -10,14 +10,14 @@
 //! - qmail and MessageLabs: `with (DHE-RSA-AES256-SHA encrypted) SMTP`;
 //! - Mimecast: `(Using TLS)`; Gmail: `(Google Transport Security)`.
 //!
-//! sendmail and Courier print OpenSSL's protocol family label `TLSv1/SSLv3`, which says
+//! sendmail and Courier print OpenSSL's protocol family label `TLSv1/SSLv3`, which means
 //! "some SSL or TLS version": TLS was used, the version is not reported.
 
 use crate::hop::TlsVersion;
 
 use super::lex::{Comment, Item};
 
-/// What a version word states.
+/// The version a version word states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VersionWord {
     Stated(TlsVersion),
@@ -168,14 +168,6 @@ pub fn looks_like_cipher(word: &str) -> bool {
         && word
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-}
-
-/// Finds a phrase that states TLS without a version, anywhere in the header: Microsoft's
-/// `over TLS secured channel`, and `with ESMTP with STARTTLS`.
-pub fn phrase(text: &str) -> Option<&str> {
-    ["TLS secured channel", "with STARTTLS"]
-        .into_iter()
-        .find_map(|phrase| find_ignore_case(text, phrase).map(|at| &text[at..at + phrase.len()]))
 }
 
 /// Finds `needle` (ASCII) in `text`, ignoring ASCII case.
