@@ -84,6 +84,9 @@ fn main() {
     breakdown(&blocks, cpu.map(|c| c / passes as f64));
 }
 
+/// A named piece of work measured alone.
+type Stage<'a> = (&'static str, Box<dyn Fn() + 'a>);
+
 /// Prints the CPU time per pass of the stages alone, to show where a pass goes.
 fn breakdown(blocks: &[Vec<u8>], full_pass: Option<f64>) {
     let received: Vec<Vec<u8>> = blocks
@@ -91,7 +94,7 @@ fn breakdown(blocks: &[Vec<u8>], full_pass: Option<f64>) {
         .flat_map(|b| hopaudit::header::received(&hopaudit::header::fields(b)))
         .map(<[u8]>::to_vec)
         .collect();
-    let stages: [(&str, Box<dyn Fn()>); 3] = [
+    let stages: [Stage<'_>; 3] = [
         (
             "split header fields",
             Box::new(|| {
