@@ -1,7 +1,7 @@
 //! Blocks per second on one thread, in wall-clock time and in CPU time. On a shared machine
-//! the wall-clock figure drops when other processes compete for the cores; the CPU-time
-//! figure (from the thread's on-CPU time in `/proc/thread-self/schedstat`, Linux only)
-//! counts only the time this thread ran, which is the one-core speed.
+//! the wall-clock figure drops when other processes compete for the cores. The CPU-time
+//! figure counts only the time this thread ran (its on-CPU time in
+//! `/proc/thread-self/schedstat`, Linux only), so it is the one-core speed.
 //!
 //! Run: `cargo bench --bench throughput`.
 

@@ -21,11 +21,8 @@ const MAX_HEADER_BYTES: usize = 16 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClassifyError {
-    #[error("{path}: cannot read the message: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("{path}: cannot read the message: {error}")]
+    Read { path: String, error: std::io::Error },
     #[error(
         "{path}: the header block is larger than {limit} bytes; pass one message or its header"
     )]
@@ -41,8 +38,8 @@ pub fn run(args: &ClassifyArgs) -> anyhow::Result<u8> {
     run_with_learned(args, &NoKnowledge)
 }
 
-/// Runs the subcommand. `learned` is what the store knows about receiving hosts that
-/// recorded TLS on other messages; configured `[[receivers]]` rules are asked first.
+/// Runs the subcommand. `learned` holds what the store learned about receiving hosts that
+/// recorded TLS on other messages. Configured `[[receivers]]` rules are asked first.
 // TODO: pass the store's learned receivers here once the store exposes them.
 pub fn run_with_learned(
     args: &ClassifyArgs,
@@ -91,9 +88,9 @@ fn read_header(input: Option<&Path>) -> Result<Vec<u8>, ClassifyError> {
         None => read_until_blank(std::io::stdin().lock(), "standard input"),
         Some(path) => {
             let name = path.display().to_string();
-            let file = std::fs::File::open(path).map_err(|source| ClassifyError::Read {
+            let file = std::fs::File::open(path).map_err(|error| ClassifyError::Read {
                 path: name.clone(),
-                source,
+                error,
             })?;
             read_until_blank(BufReader::new(file), &name)
         }
@@ -107,9 +104,9 @@ fn read_until_blank(mut reader: impl BufRead, name: &str) -> Result<Vec<u8>, Cla
         let read = (&mut reader)
             .take((MAX_HEADER_BYTES + 1 - start) as u64)
             .read_until(b'\n', &mut header)
-            .map_err(|source| ClassifyError::Read {
+            .map_err(|error| ClassifyError::Read {
                 path: name.to_string(),
-                source,
+                error,
             })?;
         if header.len() > MAX_HEADER_BYTES {
             return Err(ClassifyError::TooLarge {

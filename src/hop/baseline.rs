@@ -19,7 +19,7 @@ use mail_parser::{HeaderValue, Host};
 
 use crate::hop::{HopDate, TlsVersion};
 
-/// What mail-parser read.
+/// The values mail-parser read.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Baseline<'a> {
     pub by_name: Option<Cow<'a, str>>,

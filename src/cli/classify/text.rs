@@ -74,7 +74,8 @@ fn write_hop(out: &mut String, hop: &Hop, detail: &HopDetail) {
         hop.kind.as_str(),
         detail.kind_reason
     );
-    let _ = writeln!(out, "      protocol: {}", show(hop.protocol.as_deref()));
+    let protocol = hop.protocol.as_deref().unwrap_or("not recorded");
+    let _ = writeln!(out, "      protocol: {}", escape_for_terminal(protocol));
     let tls = if hop.tls {
         let version = hop
             .tls_version
