@@ -48,25 +48,7 @@ pub fn analyze(header: &[u8], policy: &Policy, knowledge: &dyn ReceiverKnowledge
         .map(|h| boundary::crossing(h, &orgs))
         .collect();
     let position = boundary::choose(&parsed, &crossings, &orgs);
-    let boundary = match position {
-        Some(p) => {
-            let (verdict, rule) = boundary::judge(&parsed[p], knowledge);
-            Boundary {
-                header_index: Some(parsed[p].hop.header_index),
-                verdict,
-                rule,
-            }
-        }
-        None => Boundary {
-            header_index: None,
-            verdict: Verdict::None,
-            rule: if parsed.is_empty() {
-                VerdictRule::NoReceivedHeader
-            } else {
-                VerdictRule::NoBoundaryFound
-            },
-        },
-    };
+    let boundary = resolve_boundary(&parsed, position, knowledge);
     let crossing_hops = parsed
         .iter()
         .zip(&crossings)
@@ -88,6 +70,33 @@ pub fn analyze(header: &[u8], policy: &Policy, knowledge: &dyn ReceiverKnowledge
     Analysis {
         classification,
         details,
+    }
+}
+
+/// Judges the boundary hop at `position` (chronological), or explains why there is none.
+fn resolve_boundary(
+    parsed: &[ParsedHop],
+    position: Option<usize>,
+    knowledge: &dyn ReceiverKnowledge,
+) -> Boundary {
+    match position {
+        Some(p) => {
+            let (verdict, rule) = boundary::judge(&parsed[p], knowledge);
+            Boundary {
+                header_index: Some(parsed[p].hop.header_index),
+                verdict,
+                rule,
+            }
+        }
+        None => Boundary {
+            header_index: None,
+            verdict: Verdict::None,
+            rule: if parsed.is_empty() {
+                VerdictRule::NoReceivedHeader
+            } else {
+                VerdictRule::NoBoundaryFound
+            },
+        },
     }
 }
 

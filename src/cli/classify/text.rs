@@ -76,20 +76,7 @@ fn write_hop(out: &mut String, hop: &Hop, detail: &HopDetail) {
     );
     let protocol = hop.protocol.as_deref().unwrap_or("not recorded");
     let _ = writeln!(out, "      protocol: {}", escape_for_terminal(protocol));
-    let tls = if hop.tls {
-        let version = hop
-            .tls_version
-            .map_or("version not reported", |v| v.as_str());
-        let cipher = hop.tls_cipher.as_deref().unwrap_or("cipher not reported");
-        let evidence = hop.tls_evidence.as_deref().unwrap_or("");
-        format!(
-            "recorded, {version}, {}; evidence: {}",
-            escape_for_terminal(cipher),
-            escape_for_terminal(evidence)
-        )
-    } else {
-        "not recorded".to_string()
-    };
+    let tls = tls_line(hop);
     let _ = writeln!(out, "      TLS: {tls}");
     let date = hop
         .date
@@ -114,6 +101,23 @@ fn write_hop(out: &mut String, hop: &Hop, detail: &HopDetail) {
     let _ = writeln!(out, "      organizations: {}", escape_for_terminal(&orgs));
     let raw = String::from_utf8_lossy(&hop.raw);
     let _ = writeln!(out, "      raw: {}", escape_for_terminal(&raw));
+}
+
+fn tls_line(hop: &Hop) -> String {
+    if hop.tls {
+        let version = hop
+            .tls_version
+            .map_or("version not reported", |v| v.as_str());
+        let cipher = hop.tls_cipher.as_deref().unwrap_or("cipher not reported");
+        let evidence = hop.tls_evidence.as_deref().unwrap_or("");
+        format!(
+            "recorded, {version}, {}; evidence: {}",
+            escape_for_terminal(cipher),
+            escape_for_terminal(evidence)
+        )
+    } else {
+        "not recorded".to_string()
+    }
 }
 
 fn rule_text(rule: VerdictRule) -> &'static str {
