@@ -75,10 +75,11 @@ pub struct ScanArgs {
 
 #[derive(Debug, Args)]
 pub struct ClassifyArgs {
-    /// Print JSON instead of a table.
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Configuration file; its organization, receivers and store are used.
+    /// Configuration file; its organization, gateways, provider groups and [[receivers]]
+    /// are used.
     #[arg(short, long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// One of the recipient organization's domains (repeatable); adds to the config's.
