@@ -116,12 +116,12 @@ fn print_table(title: &str, rows: &[(String, &Tally)]) {
         "{:<16} {:>5} {}",
         "family",
         "n",
-        FIELDS.map(|f| format!("{f:>11}")).join("")
+        FIELDS.map(|f| format!("{f:>12}")).join("")
     );
     for (name, tally) in rows {
         let cells: String = FIELDS
             .iter()
-            .map(|f| format!("{:>10.1}%", tally.percent(f)))
+            .map(|f| format!("{:>11.1}%", tally.percent(f)))
             .collect();
         println!("{name:<16} {:>5} {cells}", tally.total);
     }
