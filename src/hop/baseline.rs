@@ -1,11 +1,12 @@
 //! The fields mail-parser 0.11 reads from a Received header, before this crate's
 //! corrections.
 //!
-//! mail-parser is the first reader of every header. Measured against labelled real headers,
+//! mail-parser reads every header first. Measured against labelled real headers,
 //! it gets these kinds of input wrong, and `hop::parse` corrects each:
 //! - the family label `version=TLSv1/SSLv3` (sendmail, Courier) comes back as TLS 1.0;
-//! - protocol names outside its fixed list are dropped (Gmail's `with SMTPS`), and names it
-//!   knows lose their spelling (`esmtps`, `Microsoft SMTP Server`, `mapi`);
+//! - protocol names outside its fixed list are dropped (Gmail's `with SMTPS`, `with mapi`),
+//!   product names shrink to a keyword (`Microsoft SMTP Server` comes back as SMTP), and
+//!   letter case is lost (`esmtps` comes back as ESMTPS);
 //! - a `from` inside a comment is read as the sending host (`(Postfix, from userid 0)`
 //!   gives `userid`, `(qmail 1 invoked from network)` gives `network`);
 //! - an address literal or a mailbox after `from` is returned as a host name;

@@ -1,5 +1,7 @@
-//! Reads one Received header into a [`Hop`]: mail-parser first, then this crate's clause
-//! reader for what mail-parser misses or gets wrong (see [`super::baseline`]).
+//! Reads one Received header into a [`Hop`]. mail-parser reads it first; its `by` host,
+//! TLS version, cipher and date are used where this crate's clause reader finds none. Where
+//! the two differ, the clause reader wins, because of the mail-parser errors listed in
+//! [`super::baseline`].
 
 use std::borrow::Cow;
 
@@ -28,13 +30,13 @@ pub struct ParsedHop {
 /// Reads the Received header value `raw` (without the field name), found at position
 /// `header_index` (0 is the topmost). Never fails: unreadable input gives an unparsed hop.
 pub fn parse_hop(raw: &[u8], header_index: usize) -> ParsedHop {
+    let base = baseline::read(raw);
     let text = String::from_utf8_lossy(raw);
     let items = lex::items(&text);
     let clauses = Clauses::split(&items);
     let ends = address::ends(&clauses);
     let with = protocol::read(clauses.with_first());
     let meaning = with.protocol.as_deref().map(protocol::meaning);
-    let base = baseline::read(raw);
     let note = tls_note::find(&items);
     let found = markers::scan(&text);
     let tls = tls_facts(&text, &found, note, &with, meaning, &base);
