@@ -118,6 +118,9 @@ pub struct Meaning {
     /// The name says the client authenticated (`ESMTPA`, `ESMTPSA`, IceWarp's `ASMTP`).
     pub authenticated: bool,
     /// Web or API submission (`HTTP`, `HTTPS`, Gmail's `HTTPREST`) or Outlook's `mapi`.
+    // NOTE: Exchange Online also writes `with HTTPS` between its own mailbox servers; such
+    // hops are read as submissions, not relays. Both sides sit in one provider group, so
+    // the boundary and path verdicts do not change.
     pub client_api: bool,
     /// Delivery inside one host (Exim's `local`, `local-esmtp`; LISTSERV's `spool`).
     pub local: bool,
