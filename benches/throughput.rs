@@ -5,33 +5,11 @@
 //!
 //! Run: `cargo bench --bench throughput`.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use hopaudit::classify::{NoKnowledge, Policy, classify};
+mod common;
 
-fn chains() -> Vec<Vec<u8>> {
-    let dir = [
-        std::env::var_os("HOPAUDIT_SHARED").map(PathBuf::from),
-        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared")),
-        Some(PathBuf::from("/work/shared")),
-    ]
-    .into_iter()
-    .flatten()
-    .map(|d| d.join("corpus/chains"))
-    .find(|d| d.is_dir())
-    .expect("corpus/chains not found; set HOPAUDIT_SHARED to the folder that holds corpus/");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .expect("read corpus/chains")
-        .map(|e| e.expect("chain entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|p| std::fs::read(p).expect("read chain"))
-        .collect()
-}
+use hopaudit::classify::{NoKnowledge, Policy, classify};
 
 /// Returns the nanoseconds this thread has run on a CPU, when the kernel reports it.
 fn thread_cpu_nanos() -> Option<u64> {
@@ -57,7 +35,7 @@ fn measure(seconds: u64, mut work: impl FnMut()) -> (usize, f64, Option<f64>) {
 }
 
 fn main() {
-    let blocks = chains();
+    let blocks = common::chains();
     let policy = Policy {
         org_domains: vec!["example.org".to_string()],
         ..Policy::default()
