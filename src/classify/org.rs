@@ -149,7 +149,8 @@ fn normalize(host: &str) -> Option<Cow<'_, str>> {
     let is_name = host.contains('.')
         && !lower_starts("localhost.")
         && !host.contains(['@', '[', ']', ':', '/', ' '])
-        && host.parse::<std::net::IpAddr>().is_err();
+        // A top-level domain has a letter, so an IPv4 address (digits and dots) is no name.
+        && host.bytes().any(|b| b.is_ascii_alphabetic());
     if !is_name {
         return None;
     }
