@@ -201,6 +201,13 @@ fn signals(
         && clauses
             .by
             .is_some_and(|body| clause::comments(body).any(|c| c.inner.starts_with("Postfix")));
+    // Exim records a message that a local user submitted as `from LOGIN by host ... (Exim
+    // 4.51)`: a bare login name, no address, whatever protocol name the submitter chose.
+    let exim_comment =
+        |body: &[Item<'_>]| clause::comments(body).any(|c| c.inner.starts_with("Exim"));
+    let exim_login = ends.from_ip.is_none()
+        && ends.from_host.is_some_and(|h| !h.contains('.'))
+        && (clauses.by.is_some_and(exim_comment) || clauses.with.iter().any(|b| exim_comment(b)));
     let localhost = |h: &str| {
         h.eq_ignore_ascii_case("localhost") || h.eq_ignore_ascii_case("localhost.localdomain")
     };
@@ -211,7 +218,7 @@ fn signals(
         local_socket: [Marker::LocalSocket, Marker::UnixSocket, Marker::UnixColon]
             .into_iter()
             .any(|m| found.has(m)),
-        local_program: local_program || pickup,
+        local_program: local_program || pickup || exim_login,
         retrieval: meaning.retrieval,
         same_host: same_host(ends),
         local_protocol: meaning.local,
