@@ -31,6 +31,7 @@ pub struct ParsedHop {
 /// `header_index` (0 is the topmost). Never fails: unreadable input gives an unparsed hop.
 pub fn parse_hop(raw: &[u8], header_index: usize) -> ParsedHop {
     let base = baseline::read(raw);
+
     let text = String::from_utf8_lossy(raw);
     let items = lex::items(&text);
     let clauses = Clauses::split(&items);
@@ -46,6 +47,7 @@ pub fn parse_hop(raw: &[u8], header_index: usize) -> ParsedHop {
     let date = clause::date_text(&text, &items)
         .and_then(date::parse)
         .or(base.date);
+
     let hop = Hop {
         header_index,
         from_host: ends.from_host.map(str::to_string),
@@ -105,7 +107,7 @@ fn tls_facts(
     } else if let Some(phrase) = tls_phrase(text, found) {
         evidence.push(Cow::Borrowed(phrase));
     }
-    // mail-parser reads `TLSv1/SSLv3` as TLS 1.0; the note reader knows it is a family label.
+    // mail-parser reads `TLSv1/SSLv3` as TLS 1.0; the note reader recognizes a family label.
     let version = match note.and_then(|n| n.version) {
         Some(VersionWord::Stated(version)) => Some(version),
         Some(VersionWord::Family | VersionWord::Unstated) => None,
@@ -151,9 +153,8 @@ fn collapse_space(text: &str) -> String {
     out
 }
 
-/// Returns true when the header has a clause keyword, or is one of the clause-less forms
-/// servers write: sendmail's `(from user@localhost) by ...` and qmail's `(qmail 1234 invoked
-/// by uid 89)`.
+/// Returns true when the header has a clause keyword, or is qmail's clause-less
+/// `(qmail 1234 invoked by uid 89)` or `(qmail 1234 invoked from network)`.
 fn is_parsed(clauses: &Clauses<'_, '_>) -> bool {
     clauses.any_keyword || qmail_invocation(clauses).is_some()
 }
