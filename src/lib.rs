@@ -11,6 +11,7 @@ pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod exit;
+pub mod header;
 pub mod hop;
 pub mod import;
 pub mod message;

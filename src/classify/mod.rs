@@ -4,9 +4,19 @@
 //! Everything here is pure. What the audit knows about receiving servers from outside the
 //! message (configuration, other stored messages) comes in through [`ReceiverKnowledge`].
 
+mod analyze;
+mod boundary;
+mod findings;
+pub mod org;
+mod receivers;
+
 use serde::Serialize;
 
 use crate::hop::{Hop, TlsVersion};
+
+pub use analyze::{Analysis, HopDetail, analyze};
+pub use findings::{delays, is_weak_cipher};
+pub use receivers::{ConfiguredReceivers, Layered};
 
 /// What the audit concludes about one hand-off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -138,7 +148,7 @@ pub enum Finding {
 /// Everything the audit reads out of one message's header block.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Classification {
-    /// Registrable domain of the From address, lowercased.
+    /// Domain of the From address as written, lowercased (`lists.example.com` stays whole).
     pub sender_domain: Option<String>,
     pub message_id: Option<String>,
     /// The Date header, seconds since the Unix epoch, UTC.
@@ -205,25 +215,13 @@ pub fn verdict_without_tls(
     }
 }
 
-/// Classifies one header block.
-// TODO: placeholder until the hop parser lands; it finds no hops.
+/// Classifies one header block: a whole message or its header fields, LF or CRLF. Reading
+/// stops at the first empty line. Never fails; a block without Received headers gives no
+/// hops and the verdict `none`.
 pub fn classify(
     header: &[u8],
     policy: &Policy,
     knowledge: &dyn ReceiverKnowledge,
 ) -> Classification {
-    let _ = (header, policy, knowledge);
-    Classification {
-        sender_domain: None,
-        message_id: None,
-        date_utc: None,
-        hops: Vec::new(),
-        boundary: Boundary {
-            header_index: None,
-            verdict: Verdict::None,
-            rule: VerdictRule::NoReceivedHeader,
-        },
-        path: Verdict::None,
-        findings: Vec::new(),
-    }
+    analyze(header, policy, knowledge).classification
 }

@@ -1,6 +1,7 @@
 //! Command-line interface: what the user typed (`Cli`), and one module per subcommand.
 //! The doc comments on the clap types are the `--help` text.
 
+mod classify;
 mod import;
 mod logging;
 mod report;
@@ -78,10 +79,11 @@ pub struct ScanArgs {
 
 #[derive(Debug, Args)]
 pub struct ClassifyArgs {
-    /// Print JSON instead of a table.
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Configuration file; its organization, receivers and store are used.
+    /// Configuration file; its organization, gateways, provider groups and [[receivers]]
+    /// are used.
     #[arg(short, long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// One of the recipient organization's domains (repeatable); adds to the config's.
@@ -154,8 +156,8 @@ pub fn run() -> u8 {
         Command::Import(args) => import::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Report(args) => report::run(args),
+        Command::Classify(args) => classify::run(args),
         Command::Scan(_) | Command::Check(_) => Err(anyhow::anyhow!("not built yet")),
-        Command::Classify(_) => Err(anyhow::anyhow!("not built yet")),
     };
     match result {
         Ok(code) => code,

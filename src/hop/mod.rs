@@ -5,7 +5,21 @@
 //! because a header that cannot be read is evidence too: it becomes a hop of kind
 //! [`HopKind::Unknown`] with `parsed == false` and its raw text kept.
 
+mod address;
+mod baseline;
+mod clause;
+mod date;
+mod kind;
+mod lex;
+mod markers;
+mod parse;
+mod protocol;
+mod tls_note;
+
 use serde::Serialize;
+
+pub use kind::Reason as KindReason;
+pub use parse::{ParsedHop, parse_hop};
 
 /// TLS or SSL protocol version that a Received header states.
 ///
@@ -141,4 +155,27 @@ pub struct Hop {
     /// byte as evidence; display it escaped.
     #[serde(skip)]
     pub raw: Vec<u8>,
+}
+
+/// Reads one Received header value (without the `Received:` name) at position
+/// `header_index` (0 is the topmost). Never fails; see [`parse_hop`] for the extra facts.
+pub fn parse(raw: &[u8], header_index: usize) -> Hop {
+    parse_hop(raw, header_index).hop
+}
+
+/// Reads a date stamp as written in a Received header (`Mon, 19 Aug 2019 10:41:21 -0400`).
+pub fn parse_date(text: &str) -> Option<HopDate> {
+    date::parse(text)
+}
+
+/// Returns true when `address` is a loopback address (127.0.0.0/8, `::1`, or IPv4-mapped
+/// loopback).
+pub fn is_loopback_address(address: &str) -> bool {
+    address::is_loopback(address)
+}
+
+/// Returns true when `address` is not routed on the public internet (RFC 1918, RFC 6598,
+/// link-local, IPv6 unique-local).
+pub fn is_private_address(address: &str) -> bool {
+    address::is_private(address)
 }

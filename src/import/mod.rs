@@ -14,7 +14,6 @@
 
 mod lines;
 mod mbox;
-mod receivers;
 mod run;
 mod source;
 
@@ -22,7 +21,6 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-pub use receivers::ConfiguredReceivers;
 pub use run::run;
 
 use crate::exit;

@@ -10,7 +10,8 @@ use std::time::Instant;
 use super::lines::{Header, LineReader, read_header};
 use super::mbox::MboxReader;
 use super::source::{self, Source, SourceKind};
-use super::{ConfiguredReceivers, IMPORT_UID_VALIDITY, ImportRequest, ImportSummary};
+use super::{IMPORT_UID_VALIDITY, ImportRequest, ImportSummary};
+use crate::classify::ConfiguredReceivers;
 use crate::classify::{self, Policy};
 use crate::config::{self, Config};
 use crate::store::{

@@ -1,0 +1,156 @@
+//! The classification pipeline: header block to hops, organizations, boundary, verdicts and
+//! findings, with the per-hop reasons that `hopaudit classify` shows.
+
+use mail_parser::HeaderValue;
+use mail_parser::parsers::MessageStream;
+
+use crate::header;
+use crate::hop::{KindReason, ParsedHop, parse_hop};
+
+use super::boundary::{self, Crossing};
+use super::findings::{delays_between, findings};
+use super::org::Orgs;
+use super::{Boundary, Classification, Policy, ReceiverKnowledge, Verdict, VerdictRule};
+
+/// A classification with the reasons behind each hop, in the same order as its hops.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Analysis {
+    pub classification: Classification,
+    pub details: Vec<HopDetail>,
+}
+
+/// The reasons behind one hop's reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HopDetail {
+    pub kind_reason: KindReason,
+    /// The sender's organization (provider group name or registrable domain).
+    pub sender_org: Option<String>,
+    pub receiver_org: Option<String>,
+    /// True when this hop is a hand-off between two organizations.
+    pub crosses_organizations: bool,
+    /// Seconds since the closest earlier dated hop; negative means clock skew.
+    pub delay_seconds: Option<i64>,
+}
+
+/// Classifies one header block and keeps the per-hop reasons.
+pub fn analyze(header: &[u8], policy: &Policy, knowledge: &dyn ReceiverKnowledge) -> Analysis {
+    let fields = header::fields(header);
+    let received = header::received(&fields);
+    let mut parsed: Vec<ParsedHop> = received
+        .iter()
+        .enumerate()
+        .map(|(index, raw)| parse_hop(raw, index))
+        .collect();
+    parsed.reverse();
+    let orgs = Orgs::new(policy);
+    let crossings: Vec<Crossing<'_>> = parsed
+        .iter()
+        .map(|h| boundary::crossing(h, &orgs))
+        .collect();
+    let position = boundary::choose(&parsed, &crossings, &orgs);
+    let boundary = resolve_boundary(&parsed, position, knowledge);
+    let crossing_hops = parsed
+        .iter()
+        .zip(&crossings)
+        .filter(|(_, c)| c.crosses)
+        .map(|(h, _)| h);
+    let path = boundary::path_verdict(crossing_hops, knowledge);
+    let details = details(&parsed, &crossings);
+    let hops: Vec<_> = parsed.into_iter().map(|p| p.hop).collect();
+    let findings = findings(&hops, boundary.header_index, boundary.verdict);
+    let classification = Classification {
+        sender_domain: header::first(&fields, "From").and_then(sender_domain),
+        message_id: header::first(&fields, "Message-ID").and_then(message_id),
+        date_utc: header::first(&fields, "Date").and_then(date_utc),
+        hops,
+        boundary,
+        path,
+        findings,
+    };
+    Analysis {
+        classification,
+        details,
+    }
+}
+
+/// Judges the boundary hop at `position` (chronological), or explains why there is none.
+fn resolve_boundary(
+    parsed: &[ParsedHop],
+    position: Option<usize>,
+    knowledge: &dyn ReceiverKnowledge,
+) -> Boundary {
+    match position {
+        Some(p) => {
+            let (verdict, rule) = boundary::judge(&parsed[p], knowledge);
+            Boundary {
+                header_index: Some(parsed[p].hop.header_index),
+                verdict,
+                rule,
+            }
+        }
+        None => Boundary {
+            header_index: None,
+            verdict: Verdict::None,
+            rule: if parsed.is_empty() {
+                VerdictRule::NoReceivedHeader
+            } else {
+                VerdictRule::NoBoundaryFound
+            },
+        },
+    }
+}
+
+fn details(parsed: &[ParsedHop], crossings: &[Crossing<'_>]) -> Vec<HopDetail> {
+    let delays = delays_between(parsed.iter().map(|p| p.hop.date.map(|d| d.utc)));
+    parsed
+        .iter()
+        .zip(crossings)
+        .zip(delays)
+        .map(|((hop, crossing), delay_seconds)| HopDetail {
+            kind_reason: hop.kind_reason,
+            sender_org: crossing.sender.as_ref().map(|o| o.label().into_owned()),
+            receiver_org: crossing.receiver.as_ref().map(|o| o.label().into_owned()),
+            crosses_organizations: crossing.crosses,
+            delay_seconds,
+        })
+        .collect()
+}
+
+/// Returns the domain of the first From address, lowercased and as written
+/// (`lists.example.com` stays whole).
+fn sender_domain(value: &[u8]) -> Option<String> {
+    let parsed = match MessageStream::new(value).parse_address() {
+        HeaderValue::Address(address) => address
+            .first()
+            .and_then(|a| a.address.as_deref())
+            .filter(|a| a.contains('@'))
+            .map(str::to_string),
+        _ => None,
+    };
+    // mail-parser 0.11 reads a bare `From: user@example.org` without a final line break
+    // as a display name; take the word with an `@` instead.
+    let mailbox = parsed.or_else(|| {
+        String::from_utf8_lossy(value)
+            .split(|c: char| c.is_ascii_whitespace() || matches!(c, '<' | '>' | '"' | ','))
+            .find(|w| w.contains('@'))
+            .map(str::to_string)
+    })?;
+    let (_, domain) = mailbox.rsplit_once('@')?;
+    let domain = domain.trim().trim_end_matches(['.', '>']);
+    (!domain.is_empty()).then(|| domain.to_ascii_lowercase())
+}
+
+fn message_id(value: &[u8]) -> Option<String> {
+    match MessageStream::new(value).parse_id() {
+        HeaderValue::Text(id) => Some(id.into_owned()),
+        HeaderValue::TextList(ids) => ids.into_iter().next().map(|id| id.into_owned()),
+        _ => None,
+    }
+}
+
+fn date_utc(value: &[u8]) -> Option<i64> {
+    match MessageStream::new(value).parse_date() {
+        HeaderValue::DateTime(date) if date.is_valid() => Some(date.to_timestamp()),
+        _ => None,
+    }
+}

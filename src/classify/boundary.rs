@@ -1,0 +1,95 @@
+//! The boundary hop, where the message entered the recipient's organization, and the path
+//! verdict over every hand-off between organizations.
+
+use crate::hop::{HopKind, ParsedHop, is_private_address};
+
+use super::org::{Org, Orgs};
+use super::{ReceiverKnowledge, Verdict, VerdictRule, verdict_without_tls};
+
+/// Returns the position (in chronological order) of the boundary hop.
+///
+/// With configured domains or gateways, the boundary is the oldest hop received by one of
+/// them. Without, it falls back to the organization of the topmost hop whose receiving
+/// host has a registrable name (the mailbox provider that stored the message), and takes
+/// the oldest hop received inside that organization. Among the candidates, a hop that is
+/// not local is preferred: a hand-off inside one machine is not where mail arrives.
+pub fn choose(hops: &[ParsedHop], crossings: &[Crossing<'_>], orgs: &Orgs<'_>) -> Option<usize> {
+    let target = if orgs.has_recipient() {
+        Org::Recipient
+    } else {
+        crossings.iter().rev().find_map(|c| c.receiver.clone())?
+    };
+    let mut candidates = crossings
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.receiver.as_ref() == Some(&target))
+        .map(|(position, _)| position);
+    let first = candidates.clone().next();
+    candidates
+        .find(|&p| hops[p].hop.kind != HopKind::Local)
+        .or(first)
+}
+
+/// Returns the verdict and rule for one hop.
+pub fn judge(hop: &ParsedHop, knowledge: &dyn ReceiverKnowledge) -> (Verdict, VerdictRule) {
+    if hop.hop.tls {
+        (Verdict::Encrypted, VerdictRule::TlsRecorded)
+    } else {
+        verdict_without_tls(hop.hop.by_host.as_deref(), knowledge)
+    }
+}
+
+/// The organizations on both sides of a hop, and whether it crosses between them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Crossing<'p> {
+    pub sender: Option<Org<'p>>,
+    pub receiver: Option<Org<'p>>,
+    pub crosses: bool,
+}
+
+/// Decides whether a hop is a hand-off between organizations. Only server-to-server hops
+/// can be: a local hop stays inside one host, a submission is a client talking to its own
+/// server. A relay stays inside one organization when both sides resolve to it, or when
+/// the sender has a private address (RFC 1918, RFC 4193), which does not cross the public
+/// internet. The sender's reverse-DNS name is preferred over the name it claimed, and
+/// the HELO name is used when the sender was recorded as `unknown`.
+pub fn crossing<'p>(hop: &ParsedHop, orgs: &Orgs<'p>) -> Crossing<'p> {
+    let named_sender = hop
+        .hop
+        .from_host
+        .as_deref()
+        .filter(|h| !h.eq_ignore_ascii_case("unknown"));
+    let sender_name = hop
+        .from_rdns
+        .as_deref()
+        .or(named_sender)
+        .or(hop.helo.as_deref());
+    let sender = sender_name.and_then(|h| orgs.of(h));
+    let receiver = hop.hop.by_host.as_deref().and_then(|h| orgs.of(h));
+    let same_org = sender.is_some() && sender == receiver;
+    let private = hop.hop.from_ip.as_deref().is_some_and(is_private_address);
+    let crosses = hop.hop.kind == HopKind::Relay && !same_org && !private;
+    Crossing {
+        sender,
+        receiver,
+        crosses,
+    }
+}
+
+/// The path verdict: encrypted when every hop between organizations recorded TLS;
+/// otherwise the worst verdict of those that did not; `None` when no hop crosses.
+pub fn path_verdict<'a>(
+    crossing_hops: impl Iterator<Item = &'a ParsedHop>,
+    knowledge: &dyn ReceiverKnowledge,
+) -> Verdict {
+    let rank = |verdict: Verdict| match verdict {
+        Verdict::None => 0,
+        Verdict::Encrypted => 1,
+        Verdict::Unverified => 2,
+        Verdict::Plaintext => 3,
+    };
+    crossing_hops
+        .map(|hop| judge(hop, knowledge).0)
+        .max_by_key(|v| rank(*v))
+        .unwrap_or(Verdict::None)
+}

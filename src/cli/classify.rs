@@ -1,0 +1,145 @@
+//! `hopaudit classify`: reads one message or header block and prints its hops, the boundary
+//! and the verdict, as text or JSON.
+
+mod json;
+mod text;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+
+use crate::classify::{
+    ConfiguredReceivers, Layered, NoKnowledge, Policy, ReceiverKnowledge, analyze,
+};
+use crate::config::{self, ConfigError};
+use crate::exit;
+
+use super::ClassifyArgs;
+
+/// Largest header block read, so that a file without an empty line (a binary file, a
+/// truncated mbox) cannot exhaust memory. A 5000-hop header is about 1 MiB.
+const MAX_HEADER_BYTES: usize = 16 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClassifyError {
+    #[error("{path}: cannot read the message: {error}")]
+    Read { path: String, error: std::io::Error },
+    #[error(
+        "{path}: the header block is larger than {limit} bytes; pass one message or its header"
+    )]
+    TooLarge { path: String, limit: usize },
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot write the result: {0}")]
+    Write(std::io::Error),
+}
+
+/// Runs the subcommand with no learned receiver knowledge.
+pub fn run(args: &ClassifyArgs) -> anyhow::Result<u8> {
+    run_with_learned(args, &NoKnowledge)
+}
+
+/// Runs the subcommand. `learned` holds what the store learned about receiving hosts that
+/// recorded TLS on other messages. Configured `[[receivers]]` rules are asked first.
+// TODO: pass the store's learned receivers here once the store exposes them.
+pub fn run_with_learned(
+    args: &ClassifyArgs,
+    learned: &dyn ReceiverKnowledge,
+) -> anyhow::Result<u8> {
+    let config = args.config.as_deref().map(config::load).transpose()?;
+    let mut policy = config.as_ref().map(Policy::from_config).unwrap_or_default();
+    for domain in &args.org_domains {
+        let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+        if !domain.is_empty() && !policy.org_domains.contains(&domain) {
+            policy.org_domains.push(domain);
+        }
+    }
+    let configured = config
+        .as_ref()
+        .map(ConfiguredReceivers::from_config)
+        .unwrap_or_default();
+    let knowledge = Layered {
+        first: &configured,
+        then: learned,
+    };
+    let header = read_header(args.input.as_deref())?;
+    let analysis = analyze(&header, &policy, &knowledge);
+    tracing::debug!(
+        hops = analysis.classification.hops.len(),
+        verdict = analysis.classification.boundary.verdict.as_str(),
+        "classified"
+    );
+    let output = if args.json {
+        json::render(&analysis)
+    } else {
+        text::render(&analysis)
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(output.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(ClassifyError::Write)?;
+    Ok(exit::SUCCESS)
+}
+
+/// Reads the header block from `input` (a file, or standard input for `None` and `-`),
+/// stopping at the first empty line so that a message body is never read.
+fn read_header(input: Option<&Path>) -> Result<Vec<u8>, ClassifyError> {
+    match input.filter(|p| *p != Path::new("-")) {
+        None => read_until_blank(std::io::stdin().lock(), "standard input"),
+        Some(path) => {
+            let name = path.display().to_string();
+            let file = std::fs::File::open(path).map_err(|error| ClassifyError::Read {
+                path: name.clone(),
+                error,
+            })?;
+            read_until_blank(BufReader::new(file), &name)
+        }
+    }
+}
+
+fn read_until_blank(mut reader: impl BufRead, name: &str) -> Result<Vec<u8>, ClassifyError> {
+    let mut header = Vec::new();
+    loop {
+        let start = header.len();
+        let read = (&mut reader)
+            .take((MAX_HEADER_BYTES + 1 - start) as u64)
+            .read_until(b'\n', &mut header)
+            .map_err(|error| ClassifyError::Read {
+                path: name.to_string(),
+                error,
+            })?;
+        if header.len() > MAX_HEADER_BYTES {
+            return Err(ClassifyError::TooLarge {
+                path: name.to_string(),
+                limit: MAX_HEADER_BYTES,
+            });
+        }
+        let line = &header[start..];
+        if read == 0 || line == b"\n" || line == b"\r\n" {
+            return Ok(header);
+        }
+    }
+}
+
+/// Makes text safe to print on a terminal: control characters and bidirectional overrides
+/// (which can make a header read differently from its bytes) become visible escapes.
+pub fn escape_for_terminal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || is_bidi_control(c) => {
+                out.push_str(&format!("\\u{{{:04X}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// True for the Unicode bidirectional formatting characters (UAX #9).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
