@@ -118,7 +118,7 @@ fn message(uid: u32, random: &mut Lcg, domains: u64) -> ClassifiedMessage {
         ),
     ];
     // 2 % reuse an earlier Message-ID, like Gmail's All Mail copies.
-    let id_number = if random.next() % 50 == 0 {
+    let id_number = if random.next().is_multiple_of(50) {
         uid / 2
     } else {
         uid

@@ -64,10 +64,11 @@ fn read_token(token: &str, parts: &mut Parts, numbers: &mut Vec<(u32, usize)>) {
         parts.offset_minutes.get_or_insert(offset);
     } else if token.len() == 10 && token.as_bytes()[4] == b'-' {
         read_iso_date(token, parts);
-    } else if token.bytes().all(|b| b.is_ascii_digit()) && token.len() <= 4 {
-        if let Ok(value) = token.parse() {
-            numbers.push((value, token.len()));
-        }
+    } else if token.bytes().all(|b| b.is_ascii_digit())
+        && token.len() <= 4
+        && let Ok(value) = token.parse()
+    {
+        numbers.push((value, token.len()));
     }
 }
 

@@ -114,10 +114,10 @@ fn tls_facts(
         None if evidence.is_empty() => base.tls_version,
         None => None,
     };
-    if evidence.is_empty() {
-        if let Some(version) = version {
-            evidence.push(Cow::Owned(format!("{} in a comment", version.as_str())));
-        }
+    if evidence.is_empty()
+        && let Some(version) = version
+    {
+        evidence.push(Cow::Owned(format!("{} in a comment", version.as_str())));
     }
     let cipher = note
         .and_then(|n| n.cipher)

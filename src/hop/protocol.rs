@@ -42,14 +42,14 @@ pub fn read<'a>(body: &[Item<'a>]) -> With<'a> {
         };
     }
     let mut slashes = first.splitn(3, '/');
-    if let (Some(name), Some(marker)) = (slashes.next(), slashes.next()) {
-        if marker.eq_ignore_ascii_case("TLS") {
-            return With {
-                protocol: Some(Cow::Borrowed(name)),
-                cipher: slashes.next().filter(|c| !c.is_empty()),
-                tls_words: Some(first),
-            };
-        }
+    if let (Some(name), Some(marker)) = (slashes.next(), slashes.next())
+        && marker.eq_ignore_ascii_case("TLS")
+    {
+        return With {
+            protocol: Some(Cow::Borrowed(name)),
+            cipher: slashes.next().filter(|c| !c.is_empty()),
+            tls_words: Some(first),
+        };
     }
     if words.len() >= 3 && words[1].eq_ignore_ascii_case("encrypted") {
         return With {
