@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod exit;
 pub mod hop;
+pub mod imap;
 pub mod message;
 pub mod secret;
 pub mod store;
