@@ -27,7 +27,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         path: path.to_path_buf(),
         message,
     };
-    let mut config: Config = toml::from_str(&text).map_err(|e| invalid(describe_toml_error(&e)))?;
+    let mut config: Config = toml::from_str(&text).map_err(|e| invalid(describe_toml_error(&text, &e)))?;
     let base_dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -55,13 +55,16 @@ fn resolve(base: &Path, path: &Path) -> PathBuf {
     }
 }
 
-/// Turns a toml error into one line: the message and the line number.
-fn describe_toml_error(error: &toml::de::Error) -> String {
+/// Turns a toml error into one line: the message, then the line and column.
+fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
     let message = error.message().trim_end().to_string();
-    match error.span() {
-        Some(span) => format!("{message} (at byte {})", span.start),
-        None => message,
-    }
+    let Some(span) = error.span() else {
+        return message;
+    };
+    let before = &text[..span.start.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    format!("{message} (line {line}, column {column})")
 }
 
 fn check(config: &Config) -> Result<(), String> {

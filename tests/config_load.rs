@@ -1,0 +1,143 @@
+//! Loading configuration files: the shipped example, the minimal form, and mistakes.
+
+use std::path::{Path, PathBuf};
+
+use hopaudit::config::{self, Security};
+
+fn write(dir: &Path, text: &str) -> PathBuf {
+    let path = dir.join("hopaudit.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const MINIMAL: &str = r#"
+database = "audit.sqlite"            # relative paths are relative to the config file
+
+[organization]
+domains = ["example-health.org"]
+
+[[accounts]]
+name = "compliance"
+host = "127.0.0.1"
+port = 993
+security = "tls"
+username = "auditor"
+password_env = "HOPAUDIT_PASSWORD"
+ca_file = "ca.pem"
+"#;
+
+#[test]
+fn example_config_loads() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+    let config = config::load(&path).unwrap();
+    assert_eq!(config.accounts.len(), 1);
+    assert_eq!(config.organization.domains, vec!["example-health.org"]);
+    assert_eq!(config.scan.window, 2000);
+    assert_eq!(config.accounts[0].exclude_folders, vec!["\\Trash", "\\Junk"]);
+}
+
+#[test]
+fn minimal_config_resolves_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config::load(&write(dir.path(), MINIMAL)).unwrap();
+    assert_eq!(config.database, dir.path().join("audit.sqlite"));
+    let account = &config.accounts[0];
+    assert_eq!(account.security, Security::Tls);
+    assert_eq!(account.port(), 993);
+    assert_eq!(account.ca_file.as_deref(), Some(dir.path().join("ca.pem").as_path()));
+    assert_eq!(account.folders, vec!["*"]);
+    assert_eq!(config.report.out_dir, dir.path().join("reports"));
+}
+
+#[test]
+fn database_defaults_beside_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config::load(&write(dir.path(), "[organization]\ndomains = []\n")).unwrap();
+    assert_eq!(config.database, dir.path().join("hopaudit.sqlite"));
+}
+
+#[test]
+fn unknown_key_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = MINIMAL.replace("security = \"tls\"", "security = \"tls\"\nfolder = [\"INBOX\"]");
+    let error = config::load(&write(dir.path(), &text)).unwrap_err().to_string();
+    assert!(error.contains("unknown field `folder`"), "{error}");
+    assert!(error.contains("hopaudit.toml"), "{error}");
+    assert!(error.contains("(line 12, column 1)"), "{error}");
+}
+
+#[test]
+fn plain_refused_off_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = MINIMAL
+        .replace("security = \"tls\"", "security = \"plain\"")
+        .replace("127.0.0.1", "imap.example-health.org");
+    let error = config::load(&write(dir.path(), &text)).unwrap_err().to_string();
+    assert!(error.contains("loopback"), "{error}");
+    assert!(error.contains("imap.example-health.org"), "{error}");
+}
+
+#[test]
+fn plain_allowed_on_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = MINIMAL.replace("security = \"tls\"", "security = \"plain\"");
+    assert!(config::load(&write(dir.path(), &text)).is_ok());
+}
+
+#[test]
+fn credential_required() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = MINIMAL.replace("password_env = \"HOPAUDIT_PASSWORD\"\n", "");
+    let error = config::load(&write(dir.path(), &text)).unwrap_err().to_string();
+    assert!(error.contains("no credential"), "{error}");
+}
+
+#[test]
+fn two_credentials_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = MINIMAL.replace(
+        "password_env = \"HOPAUDIT_PASSWORD\"",
+        "password_env = \"HOPAUDIT_PASSWORD\"\npassword_command = \"echo x\"",
+    );
+    let error = config::load(&write(dir.path(), &text)).unwrap_err().to_string();
+    assert!(error.contains("more than one"), "{error}");
+}
+
+#[test]
+fn duplicate_account_names_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let account = &MINIMAL[MINIMAL.find("[[accounts]]").unwrap()..];
+    let text = format!("{MINIMAL}\n{account}");
+    let error = config::load(&write(dir.path(), &text)).unwrap_err().to_string();
+    assert!(error.contains("used twice"), "{error}");
+}
+
+#[test]
+fn missing_file_names_path() {
+    let error = config::load(Path::new("/nonexistent/hopaudit.toml")).unwrap_err().to_string();
+    assert!(error.starts_with("/nonexistent/hopaudit.toml: cannot read"), "{error}");
+}
+
+#[test]
+fn password_command_first_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = MINIMAL.replace(
+        "password_env = \"HOPAUDIT_PASSWORD\"",
+        "password_command = \"printf 'test-secret-1\\\\nsecond line\\\\n'\"",
+    );
+    let config = config::load(&write(dir.path(), &text)).unwrap();
+    match config.accounts[0].credential().unwrap() {
+        config::Credential::Password(secret) => assert_eq!(secret.expose(), "test-secret-1"),
+        other => panic!("expected a password, got {other:?}"),
+    }
+}
+
+#[test]
+fn failing_password_command_names_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = MINIMAL.replace("password_env = \"HOPAUDIT_PASSWORD\"", "password_command = \"exit 3\"");
+    let config = config::load(&write(dir.path(), &text)).unwrap();
+    let error = config.accounts[0].credential().unwrap_err().to_string();
+    assert!(error.contains("\"compliance\""), "{error}");
+    assert!(error.contains("exit status: 3"), "{error}");
+}
