@@ -14,5 +14,6 @@ pub mod exit;
 pub mod hop;
 pub mod imap;
 pub mod message;
+pub mod scan;
 pub mod secret;
 pub mod store;

@@ -33,7 +33,10 @@ fn example_config_loads() {
     assert_eq!(config.accounts.len(), 1);
     assert_eq!(config.organization.domains, vec!["example-health.org"]);
     assert_eq!(config.scan.window, 2000);
-    assert_eq!(config.accounts[0].exclude_folders, vec!["\\Trash", "\\Junk"]);
+    assert_eq!(
+        config.accounts[0].exclude_folders,
+        vec!["\\Trash", "\\Junk"]
+    );
 }
 
 #[test]
@@ -44,7 +47,10 @@ fn minimal_config_resolves_paths() {
     let account = &config.accounts[0];
     assert_eq!(account.security, Security::Tls);
     assert_eq!(account.port(), 993);
-    assert_eq!(account.ca_file.as_deref(), Some(dir.path().join("ca.pem").as_path()));
+    assert_eq!(
+        account.ca_file.as_deref(),
+        Some(dir.path().join("ca.pem").as_path())
+    );
     assert_eq!(account.folders, vec!["*"]);
     assert_eq!(config.report.out_dir, dir.path().join("reports"));
 }
@@ -59,8 +65,13 @@ fn database_defaults_beside_config() {
 #[test]
 fn unknown_key_is_named() {
     let dir = tempfile::tempdir().unwrap();
-    let text = MINIMAL.replace("security = \"tls\"", "security = \"tls\"\nfolder = [\"INBOX\"]");
-    let error = config::load(&write(dir.path(), &text)).unwrap_err().to_string();
+    let text = MINIMAL.replace(
+        "security = \"tls\"",
+        "security = \"tls\"\nfolder = [\"INBOX\"]",
+    );
+    let error = config::load(&write(dir.path(), &text))
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("unknown field `folder`"), "{error}");
     assert!(error.contains("hopaudit.toml"), "{error}");
     assert!(error.contains("(line 12, column 1)"), "{error}");
@@ -72,7 +83,9 @@ fn plain_refused_off_loopback() {
     let text = MINIMAL
         .replace("security = \"tls\"", "security = \"plain\"")
         .replace("127.0.0.1", "imap.example-health.org");
-    let error = config::load(&write(dir.path(), &text)).unwrap_err().to_string();
+    let error = config::load(&write(dir.path(), &text))
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("loopback"), "{error}");
     assert!(error.contains("imap.example-health.org"), "{error}");
 }
@@ -88,7 +101,9 @@ fn plain_allowed_on_loopback() {
 fn credential_required() {
     let dir = tempfile::tempdir().unwrap();
     let text = MINIMAL.replace("password_env = \"HOPAUDIT_PASSWORD\"\n", "");
-    let error = config::load(&write(dir.path(), &text)).unwrap_err().to_string();
+    let error = config::load(&write(dir.path(), &text))
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("no credential"), "{error}");
 }
 
@@ -99,7 +114,9 @@ fn two_credentials_rejected() {
         "password_env = \"HOPAUDIT_PASSWORD\"",
         "password_env = \"HOPAUDIT_PASSWORD\"\npassword_command = \"echo x\"",
     );
-    let error = config::load(&write(dir.path(), &text)).unwrap_err().to_string();
+    let error = config::load(&write(dir.path(), &text))
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("more than one"), "{error}");
 }
 
@@ -108,14 +125,21 @@ fn duplicate_account_names_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let account = &MINIMAL[MINIMAL.find("[[accounts]]").unwrap()..];
     let text = format!("{MINIMAL}\n{account}");
-    let error = config::load(&write(dir.path(), &text)).unwrap_err().to_string();
+    let error = config::load(&write(dir.path(), &text))
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("used twice"), "{error}");
 }
 
 #[test]
 fn missing_file_names_path() {
-    let error = config::load(Path::new("/nonexistent/hopaudit.toml")).unwrap_err().to_string();
-    assert!(error.starts_with("/nonexistent/hopaudit.toml: cannot read"), "{error}");
+    let error = config::load(Path::new("/nonexistent/hopaudit.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with("/nonexistent/hopaudit.toml: cannot read"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -135,7 +159,10 @@ fn password_command_first_line() {
 #[test]
 fn failing_password_command_names_account() {
     let dir = tempfile::tempdir().unwrap();
-    let text = MINIMAL.replace("password_env = \"HOPAUDIT_PASSWORD\"", "password_command = \"exit 3\"");
+    let text = MINIMAL.replace(
+        "password_env = \"HOPAUDIT_PASSWORD\"",
+        "password_command = \"exit 3\"",
+    );
     let config = config::load(&write(dir.path(), &text)).unwrap();
     let error = config.accounts[0].credential().unwrap_err().to_string();
     assert!(error.contains("\"compliance\""), "{error}");

@@ -1,7 +1,9 @@
 //! Command-line interface: what the user typed (`Cli`), and one module per subcommand.
 //! The doc comments on the clap types are the `--help` text.
 
+mod check;
 mod logging;
+mod scan;
 
 use std::path::PathBuf;
 
@@ -142,11 +144,11 @@ pub fn run() -> u8 {
     };
     logging::init(cli.quiet, cli.verbose);
     let result = match &cli.command {
-        Command::Scan(_)
-        | Command::Check(_)
-        | Command::Report(_)
-        | Command::Import(_)
-        | Command::Verify(_) => Err(anyhow::anyhow!("not built yet")),
+        Command::Scan(args) => scan::run(args, cli.quiet),
+        Command::Check(args) => check::run(args),
+        Command::Report(_) | Command::Import(_) | Command::Verify(_) => {
+            Err(anyhow::anyhow!("not built yet"))
+        }
         Command::Classify(_) => Err(anyhow::anyhow!("not built yet")),
     };
     match result {
@@ -156,6 +158,15 @@ pub fn run() -> u8 {
             exit::FAILURE
         }
     }
+}
+
+/// The async runtime for network commands: two worker threads are plenty, since the
+/// work is waiting on servers, and classification runs on the blocking pool.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
 }
 
 /// Prints an error and its causes once, on standard error.

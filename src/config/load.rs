@@ -27,7 +27,8 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         path: path.to_path_buf(),
         message,
     };
-    let mut config: Config = toml::from_str(&text).map_err(|e| invalid(describe_toml_error(&text, &e)))?;
+    let mut config: Config =
+        toml::from_str(&text).map_err(|e| invalid(describe_toml_error(&text, &e)))?;
     let base_dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

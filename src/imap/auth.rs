@@ -52,8 +52,11 @@ pub fn plan(
         }),
         AuthMethod::Oauthbearer => Ok(LoginPlan::Sasl {
             mechanism: AuthMechanism::OAuthBearer,
-            first: format!("n,a={},\x01auth=Bearer {secret}\x01\x01", gs2_escape(username))
-                .into_bytes(),
+            first: format!(
+                "n,a={},\x01auth=Bearer {secret}\x01\x01",
+                gs2_escape(username)
+            )
+            .into_bytes(),
             abort_reply: b"\x01",
         }),
         AuthMethod::Password | AuthMethod::Login => Err(offered(capabilities)),
@@ -89,22 +92,44 @@ mod tests {
     #[test]
     fn password_prefers_plain_then_login() {
         let credential = Credential::Password(Secret::new("pw-test"));
-        let with_plain = plan(AuthMethod::Password, "u", &credential, &caps(&["AUTH=PLAIN"]));
-        assert!(matches!(with_plain, Ok(LoginPlan::Sasl { mechanism: AuthMechanism::Plain, ref first, .. }) if first == b"\0u\0pw-test"));
-        let without = plan(AuthMethod::Password, "u", &credential, &caps(&["IMAP4REV1"]));
+        let with_plain = plan(
+            AuthMethod::Password,
+            "u",
+            &credential,
+            &caps(&["AUTH=PLAIN"]),
+        );
+        assert!(
+            matches!(with_plain, Ok(LoginPlan::Sasl { mechanism: AuthMechanism::Plain, ref first, .. }) if first == b"\0u\0pw-test")
+        );
+        let without = plan(
+            AuthMethod::Password,
+            "u",
+            &credential,
+            &caps(&["IMAP4REV1"]),
+        );
         assert!(matches!(without, Ok(LoginPlan::Login)));
-        let disabled = plan(AuthMethod::Password, "u", &credential, &caps(&["LOGINDISABLED", "AUTH=GSSAPI"]));
+        let disabled = plan(
+            AuthMethod::Password,
+            "u",
+            &credential,
+            &caps(&["LOGINDISABLED", "AUTH=GSSAPI"]),
+        );
         assert_eq!(disabled.err().as_deref(), Some("GSSAPI"));
     }
 
     #[test]
     fn oauth_messages_follow_the_specs() {
         let token = Credential::OauthToken(Secret::new("tok-test"));
-        let Ok(LoginPlan::Sasl { first, .. }) = plan(AuthMethod::Xoauth2, "a@example.org", &token, &[]) else {
+        let Ok(LoginPlan::Sasl { first, .. }) =
+            plan(AuthMethod::Xoauth2, "a@example.org", &token, &[])
+        else {
             panic!("xoauth2 plan");
         };
         assert_eq!(first, b"user=a@example.org\x01auth=Bearer tok-test\x01\x01");
-        let Ok(LoginPlan::Sasl { first, abort_reply, .. }) = plan(AuthMethod::Oauthbearer, "a,b=c", &token, &[]) else {
+        let Ok(LoginPlan::Sasl {
+            first, abort_reply, ..
+        }) = plan(AuthMethod::Oauthbearer, "a,b=c", &token, &[])
+        else {
             panic!("oauthbearer plan");
         };
         assert_eq!(first, b"n,a=a=2Cb=3Dc,\x01auth=Bearer tok-test\x01\x01");

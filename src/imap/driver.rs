@@ -101,7 +101,10 @@ impl Connection {
                         return check_status(label, tagged.body);
                     }
                     Status::Tagged(tagged) => {
-                        return Err(protocol(label, format!("status for unknown tag {:?}", tagged.tag.inner())));
+                        return Err(protocol(
+                            label,
+                            format!("status for unknown tag {:?}", tagged.tag.inner()),
+                        ));
                     }
                     Status::Bye(bye) => {
                         return Err(ImapError::Bye {
@@ -113,7 +116,10 @@ impl Connection {
                 },
                 Event::CommandSent { .. } => continue,
                 other => {
-                    return Err(protocol(label, format!("unexpected {}", event_name(&other))));
+                    return Err(protocol(
+                        label,
+                        format!("unexpected {}", event_name(&other)),
+                    ));
                 }
             };
             untagged += 1;
@@ -142,11 +148,14 @@ impl Connection {
         let label = format!("AUTHENTICATE {mechanism}");
         let body = CommandBody::Authenticate {
             mechanism: mechanism.clone(),
-            initial_response: sasl_ir
-                .then(|| imap_next::imap_types::secret::Secret::new(std::borrow::Cow::Owned(first.clone()))),
+            initial_response: sasl_ir.then(|| {
+                imap_next::imap_types::secret::Secret::new(std::borrow::Cow::Owned(first.clone()))
+            }),
         };
         self.sensitive = true;
-        let result = self.authenticate_exchange(&label, body, first, sasl_ir, abort_reply).await;
+        let result = self
+            .authenticate_exchange(&label, body, first, sasl_ir, abort_reply)
+            .await;
         self.sensitive = false;
         result
     }
@@ -185,28 +194,42 @@ impl Connection {
                             mechanism: label.trim_start_matches("AUTHENTICATE ").to_string(),
                             text: join_text(&tagged.body.text.to_string(), &challenge_text),
                         }),
-                        other => Err(protocol(label, format!("unexpected status {}", status_text(&other)))),
+                        other => Err(protocol(
+                            label,
+                            format!("unexpected status {}", status_text(&other)),
+                        )),
                     };
                 }
                 Event::AuthenticateStarted { .. } | Event::DataReceived { .. } => {}
-                Event::StatusReceived { status: Status::Bye(bye) } => {
+                Event::StatusReceived {
+                    status: Status::Bye(bye),
+                } => {
                     return Err(ImapError::Bye {
                         step: label.to_string(),
                         text: bye.text.to_string(),
                     });
                 }
                 Event::StatusReceived { .. } => {}
-                other => return Err(protocol(label, format!("unexpected {}", event_name(&other)))),
+                other => {
+                    return Err(protocol(
+                        label,
+                        format!("unexpected {}", event_name(&other)),
+                    ));
+                }
             }
         }
     }
 
     /// Runs the LOGIN command. Its text holds the password, so trace logs redact it.
     pub async fn login(&mut self, username: &str, password: &str) -> Result<(), ImapError> {
-        let body = CommandBody::login(username.to_string(), password.to_string())
-            .map_err(|_| ImapError::LoginFailed {
-                mechanism: "LOGIN".to_string(),
-                text: "the username or password cannot be sent with LOGIN; use auth = \"plain\"".to_string(),
+        let body =
+            CommandBody::login(username.to_string(), password.to_string()).map_err(|_| {
+                ImapError::LoginFailed {
+                    mechanism: "LOGIN".to_string(),
+                    text:
+                        "the username or password cannot be sent with LOGIN; use auth = \"plain\""
+                            .to_string(),
+                }
             })?;
         self.sensitive = true;
         let result = self.execute("LOGIN", body, 100, |_| Ok(())).await;
@@ -221,12 +244,19 @@ impl Connection {
         }
     }
 
-    fn enqueue(&mut self, label: &str, body: CommandBody<'static>) -> Result<Tag<'static>, ImapError> {
+    fn enqueue(
+        &mut self,
+        label: &str,
+        body: CommandBody<'static>,
+    ) -> Result<Tag<'static>, ImapError> {
         let tag_text = format!("h{}", self.next_tag);
         self.next_tag += 1;
         let tag = Tag::try_from(tag_text).map_err(|e| protocol(label, e.to_string()))?;
         tracing::trace!("C: {} {label}", tag.inner());
-        self.client.enqueue_command(Command { tag: tag.clone(), body });
+        self.client.enqueue_command(Command {
+            tag: tag.clone(),
+            body,
+        });
         Ok(tag)
     }
 
@@ -269,7 +299,10 @@ impl Connection {
             });
         }
         let input = &self.buffer[..n];
-        tracing::trace!("S: {}", String::from_utf8_lossy(&input[..n.min(2048)]).trim_end());
+        tracing::trace!(
+            "S: {}",
+            String::from_utf8_lossy(&input[..n.min(2048)]).trim_end()
+        );
         self.client.enqueue_input(input);
         Ok(())
     }
@@ -286,7 +319,10 @@ impl Connection {
                 let bytes = discarded_bytes.declassify();
                 ImapError::Malformed {
                     step: step.to_string(),
-                    detail: format!("{:?}", String::from_utf8_lossy(&bytes[..bytes.len().min(120)])),
+                    detail: format!(
+                        "{:?}",
+                        String::from_utf8_lossy(&bytes[..bytes.len().min(120)])
+                    ),
                 }
             }
         }
@@ -294,7 +330,9 @@ impl Connection {
 
     /// Sends LOGOUT and closes the socket, ignoring failures: the work is already done.
     pub async fn logout(mut self) {
-        let _ = self.execute("LOGOUT", CommandBody::Logout, 10, |_| Ok(())).await;
+        let _ = self
+            .execute("LOGOUT", CommandBody::Logout, 10, |_| Ok(()))
+            .await;
         self.transport.shutdown().await;
     }
 }
@@ -324,12 +362,17 @@ fn protocol(step: &str, detail: String) -> ImapError {
 fn uid_in_prefix(bytes: &[u8]) -> Option<u32> {
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).to_ascii_uppercase();
     let start = head.find("UID ")? + 4;
-    let digits: String = head[start..].chars().take_while(char::is_ascii_digit).collect();
+    let digits: String = head[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     digits.parse().ok()
 }
 
 /// The server's error details in an OAuth challenge are base64 JSON (RFC 7628 3.2.2).
-fn describe_challenge(request: &imap_next::imap_types::response::CommandContinuationRequest) -> String {
+fn describe_challenge(
+    request: &imap_next::imap_types::response::CommandContinuationRequest,
+) -> String {
     use imap_next::imap_types::response::CommandContinuationRequest as C;
     match request {
         C::Base64(bytes) => String::from_utf8_lossy(bytes).into_owned(),
@@ -377,7 +420,10 @@ mod tests {
 
     #[test]
     fn finds_uid_in_truncated_fetch() {
-        assert_eq!(uid_in_prefix(b"* 12 FETCH (UID 4711 BODY[HEADER] {99999999}\r\n"), Some(4711));
+        assert_eq!(
+            uid_in_prefix(b"* 12 FETCH (UID 4711 BODY[HEADER] {99999999}\r\n"),
+            Some(4711)
+        );
         assert_eq!(uid_in_prefix(b"* 12 FETCH (BODY[HEADER] {9}"), None);
     }
 }

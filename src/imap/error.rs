@@ -11,7 +11,9 @@ pub enum ImapError {
         #[source]
         source: std::io::Error,
     },
-    #[error("cannot connect to {host}:{port}: {source}; check `host`, `port` and that the server is up")]
+    #[error(
+        "cannot connect to {host}:{port}: {source}; check `host`, `port` and that the server is up"
+    )]
     Connect {
         host: String,
         port: u16,
@@ -38,7 +40,9 @@ pub enum ImapError {
         "refusing an unencrypted connection to {host}: security = \"plain\" is allowed only for loopback hosts"
     )]
     PlainRefused { host: String },
-    #[error("no answer from the server within {seconds} s while {step}; check the server or raise scan.timeout_seconds")]
+    #[error(
+        "no answer from the server within {seconds} s while {step}; check the server or raise scan.timeout_seconds"
+    )]
     Timeout { step: String, seconds: u64 },
     #[error("the server closed the connection while {step}")]
     Closed { step: String },
@@ -52,7 +56,9 @@ pub enum ImapError {
     },
     #[error("login failed with {mechanism}: {text}; check `username` and the password or token")]
     LoginFailed { mechanism: String, text: String },
-    #[error("the server offers none of the login methods allowed by auth = {wanted:?} (it offers: {offered})")]
+    #[error(
+        "the server offers none of the login methods allowed by auth = {wanted:?} (it offers: {offered})"
+    )]
     NoMechanism { wanted: String, offered: String },
     #[error("the server refused {command}: {kind} {text}")]
     Rejected {

@@ -51,7 +51,9 @@ impl Folder {
 
     /// True when LIST gave the folder `attribute` (case-insensitive, with the backslash).
     pub fn has_attribute(&self, attribute: &str) -> bool {
-        self.attributes.iter().any(|a| a.eq_ignore_ascii_case(attribute))
+        self.attributes
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(attribute))
     }
 
     /// The name for a command.
@@ -74,7 +76,8 @@ impl Selector {
         if pattern.starts_with('\\') {
             return Ok(Selector::SpecialUse(pattern.to_string()));
         }
-        let glob = Glob::new(pattern).map_err(|e| format!("folder pattern {pattern:?} is invalid: {e}"))?;
+        let glob = Glob::new(pattern)
+            .map_err(|e| format!("folder pattern {pattern:?} is invalid: {e}"))?;
         Ok(Selector::Glob(glob.compile_matcher()))
     }
 
@@ -88,9 +91,19 @@ impl Selector {
 
 /// Returns the selectable folders that match any `include` selector and no `exclude`
 /// selector, in LIST order.
-pub fn choose(folders: &[Folder], include: &[String], exclude: &[String]) -> Result<Vec<Folder>, String> {
-    let include: Vec<Selector> = include.iter().map(|p| Selector::new(p)).collect::<Result<_, _>>()?;
-    let exclude: Vec<Selector> = exclude.iter().map(|p| Selector::new(p)).collect::<Result<_, _>>()?;
+pub fn choose(
+    folders: &[Folder],
+    include: &[String],
+    exclude: &[String],
+) -> Result<Vec<Folder>, String> {
+    let include: Vec<Selector> = include
+        .iter()
+        .map(|p| Selector::new(p))
+        .collect::<Result<_, _>>()?;
+    let exclude: Vec<Selector> = exclude
+        .iter()
+        .map(|p| Selector::new(p))
+        .collect::<Result<_, _>>()?;
     Ok(folders
         .iter()
         .filter(|f| f.selectable())
@@ -128,14 +141,35 @@ mod tests {
     #[test]
     fn default_takes_every_selectable_folder() {
         let chosen = choose(&sample(), &["*".to_string()], &[]).unwrap();
-        assert_eq!(names(chosen), ["INBOX", "Archive/2024", "Sent", "Trash", "Entwürfe", "[Gmail]/All Mail"]);
+        assert_eq!(
+            names(chosen),
+            [
+                "INBOX",
+                "Archive/2024",
+                "Sent",
+                "Trash",
+                "Entwürfe",
+                "[Gmail]/All Mail"
+            ]
+        );
     }
 
     #[test]
     fn globs_and_special_use_select_and_exclude() {
-        let include = vec!["Archive/*".to_string(), "\\Sent".to_string(), "INBOX".to_string()];
-        assert_eq!(names(choose(&sample(), &include, &[]).unwrap()), ["INBOX", "Archive/2024", "Sent"]);
-        let exclude = vec!["\\Trash".to_string(), "\\All".to_string(), "Entw*".to_string()];
+        let include = vec![
+            "Archive/*".to_string(),
+            "\\Sent".to_string(),
+            "INBOX".to_string(),
+        ];
+        assert_eq!(
+            names(choose(&sample(), &include, &[]).unwrap()),
+            ["INBOX", "Archive/2024", "Sent"]
+        );
+        let exclude = vec![
+            "\\Trash".to_string(),
+            "\\All".to_string(),
+            "Entw*".to_string(),
+        ];
         let chosen = choose(&sample(), &["*".to_string()], &exclude).unwrap();
         assert_eq!(names(chosen), ["INBOX", "Archive/2024", "Sent"]);
     }

@@ -60,9 +60,18 @@ impl Session {
         let mut folders = Vec::new();
         self.conn
             .execute("LIST", body, 1_000_000, |response| {
-                if let Untagged::Data(Data::List { items, delimiter, mailbox }) = response {
+                if let Untagged::Data(Data::List {
+                    items,
+                    delimiter,
+                    mailbox,
+                }) = response
+                {
                     let attributes = items.iter().map(|a| a.to_string()).collect();
-                    folders.push(Folder::from_wire(mailbox_bytes(&mailbox), attributes, delimiter.map(|d| d.inner())));
+                    folders.push(Folder::from_wire(
+                        mailbox_bytes(&mailbox),
+                        attributes,
+                        delimiter.map(|d| d.inner()),
+                    ));
                 }
                 Ok(())
             })
@@ -72,7 +81,10 @@ impl Session {
 
     /// Returns a folder's message count and UIDVALIDITY without opening it (STATUS).
     pub async fn status(&mut self, folder: &Folder) -> Result<(u32, Option<u32>), ImapError> {
-        let items = vec![StatusDataItemName::Messages, StatusDataItemName::UidValidity];
+        let items = vec![
+            StatusDataItemName::Messages,
+            StatusDataItemName::UidValidity,
+        ];
         let body = CommandBody::Status {
             mailbox: folder.mailbox()?,
             item_names: items.into(),
@@ -117,7 +129,8 @@ impl Session {
             .await?;
         let uid_validity = validity.ok_or_else(|| ImapError::Protocol {
             step: "EXAMINE".to_string(),
-            detail: "the server sent no UIDVALIDITY, so UIDs cannot be trusted between runs".to_string(),
+            detail: "the server sent no UIDVALIDITY, so UIDs cannot be trusted between runs"
+                .to_string(),
         })?;
         Ok(Examined {
             uid_validity,
@@ -140,12 +153,21 @@ impl Session {
             Some(last) => format!("{first}:{last}"),
             None => format!("{first}:*"),
         };
-        let mut criteria = vec![SearchKey::Uid(range.as_str().try_into().map_err(|e| internal("UID SEARCH", e))?)];
+        let mut criteria = vec![SearchKey::Uid(
+            range
+                .as_str()
+                .try_into()
+                .map_err(|e| internal("UID SEARCH", e))?,
+        )];
         if let Some(date) = since {
-            criteria.push(SearchKey::Since(date.try_into().map_err(|e| internal("UID SEARCH", e))?));
+            criteria.push(SearchKey::Since(
+                date.try_into().map_err(|e| internal("UID SEARCH", e))?,
+            ));
         }
         if let Some(date) = before {
-            criteria.push(SearchKey::Before(date.try_into().map_err(|e| internal("UID SEARCH", e))?));
+            criteria.push(SearchKey::Before(
+                date.try_into().map_err(|e| internal("UID SEARCH", e))?,
+            ));
         }
         let body = CommandBody::Search {
             charset: None,
@@ -168,20 +190,22 @@ impl Session {
         Ok(uids)
     }
 
-    /// Fetches the headers of `uids` with one UID FETCH. Every returned item is checked:
-    /// a UID that was not asked for, or sent twice, is an error. Headers over
-    /// `max_header_bytes` are reported in [`Fetched::too_large`], not kept.
+    /// Fetches the headers of `uids` with one UID FETCH into `fetched`, which keeps what
+    /// arrived even when the command then fails. Every returned item is checked: a UID
+    /// that was not asked for, or sent twice, is an error. Headers over `max_header_bytes`
+    /// are reported in [`Fetched::too_large`], not kept.
     pub async fn fetch_headers(
         &mut self,
         uids: &[u32],
         item: HeaderItem,
         max_header_bytes: usize,
-    ) -> Result<Fetched, ImapError> {
+        fetched: &mut Fetched,
+    ) -> Result<(), ImapError> {
         let wanted: HashSet<u32> = uids.iter().copied().collect();
         let mut seen = HashSet::with_capacity(uids.len());
-        let mut fetched = Fetched::default();
         let body = CommandBody::Fetch {
-            sequence_set: uidset::sequence_set(uids).ok_or_else(|| internal("UID FETCH", "empty UID set"))?,
+            sequence_set: uidset::sequence_set(uids)
+                .ok_or_else(|| internal("UID FETCH", "empty UID set"))?,
             macro_or_item_names: MacroOrMessageDataItemNames::MessageDataItemNames(vec![
                 MessageDataItemName::Uid,
                 MessageDataItemName::BodyExt {
@@ -206,18 +230,22 @@ impl Session {
                 if !wanted.contains(&uid) || !seen.insert(uid) {
                     return Err(ImapError::Protocol {
                         step: "UID FETCH".to_string(),
-                        detail: format!("the server returned UID {uid}, which was not asked for or came twice"),
+                        detail: format!(
+                            "the server returned UID {uid}, which was not asked for or came twice"
+                        ),
                     });
                 }
                 match header {
-                    Some(bytes) if bytes.len() > max_header_bytes => fetched.too_large.push((uid, bytes.len())),
+                    Some(bytes) if bytes.len() > max_header_bytes => {
+                        fetched.too_large.push((uid, bytes.len()))
+                    }
                     Some(bytes) => fetched.headers.push((uid, bytes)),
                     None => {}
                 }
                 Ok(())
             })
             .await?;
-        Ok(fetched)
+        Ok(())
     }
 }
 
@@ -236,7 +264,9 @@ fn section(item: HeaderItem) -> Section<'static> {
 
 /// Picks the UID and the header section out of one FETCH response. The header is
 /// `Some(None)` when the server sent the section as NIL.
-fn fetch_items(items: Vec<MessageDataItem<'static>>) -> Result<(Option<u32>, Option<Option<Vec<u8>>>), ImapError> {
+fn fetch_items(
+    items: Vec<MessageDataItem<'static>>,
+) -> Result<(Option<u32>, Option<Option<Vec<u8>>>), ImapError> {
     let mut uid = None;
     let mut header = None;
     for item in items {

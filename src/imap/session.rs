@@ -30,7 +30,6 @@ pub struct Limits {
 pub struct Session {
     pub(super) conn: Connection,
     pub(super) capabilities: Vec<String>,
-    pub(super) limits: Limits,
 }
 
 impl Session {
@@ -71,7 +70,6 @@ impl Session {
         let mut session = Session {
             conn,
             capabilities: Vec::new(),
-            limits,
         };
         session.capabilities = capabilities(&mut session.conn).await?;
         session.login(account, credential).await?;
@@ -79,19 +77,22 @@ impl Session {
     }
 
     async fn login(&mut self, account: &Account, credential: &Credential) -> Result<(), ImapError> {
-        let login_plan = plan(account.auth, &account.username, credential, &self.capabilities)
-            .map_err(|offered| ImapError::NoMechanism {
-                wanted: format!("{:?}", account.auth).to_lowercase(),
-                offered,
-            })?;
+        let login_plan = plan(
+            account.auth,
+            &account.username,
+            credential,
+            &self.capabilities,
+        )
+        .map_err(|offered| ImapError::NoMechanism {
+            wanted: format!("{:?}", account.auth).to_lowercase(),
+            offered,
+        })?;
         match login_plan {
             LoginPlan::Login => {
                 let Credential::Password(password) = credential else {
                     unreachable!("plan() picks LOGIN only for passwords");
                 };
-                self.conn
-                    .login(&account.username, password.expose())
-                    .await
+                self.conn.login(&account.username, password.expose()).await
             }
             LoginPlan::Sasl {
                 mechanism,
@@ -119,8 +120,17 @@ impl Session {
     }
 }
 
-async fn greeted(transport: Transport, limits: Limits, after_starttls: bool) -> Result<Connection, ImapError> {
-    let mut conn = Connection::new(transport, limits.timeout, limits.max_response, after_starttls);
+async fn greeted(
+    transport: Transport,
+    limits: Limits,
+    after_starttls: bool,
+) -> Result<Connection, ImapError> {
+    let mut conn = Connection::new(
+        transport,
+        limits.timeout,
+        limits.max_response,
+        after_starttls,
+    );
     let greeting = conn.greeting().await?;
     if greeting.kind == imap_next::imap_types::response::GreetingKind::Bye {
         return Err(ImapError::Bye {
@@ -150,13 +160,21 @@ async fn capabilities(conn: &mut Connection) -> Result<Vec<String>, ImapError> {
     let status = conn
         .execute("CAPABILITY", CommandBody::Capability, 100, |response| {
             if let Untagged::Data(Data::Capability(list)) = response {
-                names.extend(list.as_ref().iter().map(|c| c.to_string().to_ascii_uppercase()));
+                names.extend(
+                    list.as_ref()
+                        .iter()
+                        .map(|c| c.to_string().to_ascii_uppercase()),
+                );
             }
             Ok(())
         })
         .await?;
     if let Some(Code::Capability(list)) = status.code {
-        names.extend(list.as_ref().iter().map(|c| c.to_string().to_ascii_uppercase()));
+        names.extend(
+            list.as_ref()
+                .iter()
+                .map(|c| c.to_string().to_ascii_uppercase()),
+        );
     }
     Ok(names)
 }

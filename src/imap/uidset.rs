@@ -14,7 +14,11 @@ pub fn sequence_set(uids: &[u32]) -> Option<SequenceSet> {
         .filter_map(|(a, b)| {
             let a = SeqOrUid::Value(NonZeroU32::new(a)?);
             let b = SeqOrUid::Value(NonZeroU32::new(b)?);
-            Some(if a == b { Sequence::Single(a) } else { Sequence::Range(a, b) })
+            Some(if a == b {
+                Sequence::Single(a)
+            } else {
+                Sequence::Range(a, b)
+            })
         })
         .collect();
     Vec1::try_from(sequences).ok().map(SequenceSet)
