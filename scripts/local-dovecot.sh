@@ -135,7 +135,7 @@ passdb {
 }
 userdb {
   driver = static
-  args = uid=$MAIL_UID gid=$MAIL_GID home=$RUNDIR/home/%n
+  args = uid=$MAIL_UID gid=$MAIL_GID home=$RUNDIR/home/%n allow_all_users=yes
 }
 mail_location = maildir:~/Maildir
 namespace inbox {

@@ -1,5 +1,7 @@
 //! tracing setup: logs go to standard error, standard output carries only data.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::filter::filter_fn;
 use tracing_subscriber::prelude::*;
@@ -23,6 +25,7 @@ pub fn init(quiet: bool, verbose: u8) {
     let no_secrets = filter_fn(|meta| !meta.target().starts_with("imap_next"));
     let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .with_filter(filter)
         .with_filter(no_secrets);

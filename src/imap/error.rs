@@ -76,6 +76,12 @@ pub enum ImapError {
     Malformed { step: String, detail: String },
     #[error("unexpected server behaviour while {step}: {detail}")]
     Protocol { step: String, detail: String },
+    #[error("{source} (fetching UID {uids})")]
+    Window {
+        uids: String,
+        #[source]
+        source: Box<ImapError>,
+    },
     #[error(transparent)]
     Credential(#[from] crate::config::CredentialError),
 }
@@ -84,6 +90,9 @@ impl ImapError {
     /// True when the error is about the account's setup (credentials, certificates,
     /// security), so retrying the same connection cannot help.
     pub fn is_permanent(&self) -> bool {
+        if let ImapError::Window { source, .. } = self {
+            return source.is_permanent();
+        }
         matches!(
             self,
             ImapError::Resolve { .. }

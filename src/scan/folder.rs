@@ -79,7 +79,15 @@ async fn scan_inner(
     folder: &Folder,
     report: &mut FolderReport,
 ) -> Result<(), FolderError> {
-    let examined = lease.session.examine(folder).await?;
+    let examined = match lease.session.examine(folder).await {
+        // A pooled session may have been closed by the server while idle.
+        Err(error) if !error.is_permanent() && !matches!(error, ImapError::Rejected { .. }) => {
+            tracing::debug!(account = %cx.key.account, folder = %cx.key.folder, "{error}; opening a new session");
+            cx.pool.renew(lease).await?;
+            lease.session.examine(folder).await?
+        }
+        other => other?,
+    };
     report.uid_validity = Some(examined.uid_validity);
     let open = cx
         .run

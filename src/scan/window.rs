@@ -48,12 +48,7 @@ pub async fn fetch_window(
                 &mut fetched,
             )
             .await;
-        take(
-            &mut fetched,
-            &mut pending,
-            &mut window,
-            cx.run.settings.max_header_bytes,
-        );
+        take(cx, &mut fetched, &mut pending, &mut window);
         let reason = match result {
             Ok(()) if pending.is_empty() => break,
             Ok(()) => "the server did not return the message header".to_string(),
@@ -77,7 +72,10 @@ pub async fn fetch_window(
             Err(error) => {
                 *reconnects += 1;
                 if *reconnects > cx.pool.retries() {
-                    return Err(error);
+                    return Err(ImapError::Window {
+                        uids: describe_uids(&pending),
+                        source: Box::new(error),
+                    });
                 }
                 let delay = backoff(*reconnects - 1);
                 tracing::warn!(
@@ -109,8 +107,35 @@ pub async fn fetch_window(
     Ok(window)
 }
 
+/// `2`, `1:3,7` or `1:3,7 and 12 more`: the UIDs a failed window still lacked.
+fn describe_uids(pending: &BTreeSet<u32>) -> String {
+    let uids: Vec<u32> = pending.iter().copied().collect();
+    let runs = crate::imap::runs(&uids);
+    let shown: Vec<String> = runs
+        .iter()
+        .take(5)
+        .map(|(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}:{b}")
+            }
+        })
+        .collect();
+    match runs.len().saturating_sub(5) {
+        0 => shown.join(","),
+        more => format!("{} and {more} more ranges", shown.join(",")),
+    }
+}
+
 /// Moves what a FETCH returned into the window and off the pending list.
-fn take(fetched: &mut Fetched, pending: &mut BTreeSet<u32>, window: &mut RawWindow, limit: usize) {
+fn take(
+    cx: &FolderContext<'_>,
+    fetched: &mut Fetched,
+    pending: &mut BTreeSet<u32>,
+    window: &mut RawWindow,
+) {
+    let limit = cx.run.settings.max_header_bytes;
     for (uid, header) in fetched.headers.drain(..) {
         if pending.remove(&uid) {
             window.headers.push((uid, header));
@@ -118,10 +143,9 @@ fn take(fetched: &mut Fetched, pending: &mut BTreeSet<u32>, window: &mut RawWind
     }
     for (uid, size) in fetched.too_large.drain(..) {
         if pending.remove(&uid) {
-            window.failures.push(MessageFailure {
-                uid,
-                reason: format!("header of {size} bytes exceeds scan.max_header_bytes ({limit})"),
-            });
+            let reason = format!("header of {size} bytes exceeds scan.max_header_bytes ({limit})");
+            cx.warn_uid(uid, &reason);
+            window.failures.push(MessageFailure { uid, reason });
         }
     }
 }

@@ -1,0 +1,34 @@
+//! Shared harness for the integration tests: a private Dovecot per test
+//! ([`dovecot`]), running the hopaudit binary and reading its database ([`run`]), a
+//! scripted hostile IMAP server ([`hostile`]), a proxy that cuts connections
+//! ([`proxy`]) and a generator for large mailboxes ([`mailgen`]).
+
+#![allow(dead_code)]
+
+pub mod dovecot;
+pub mod hostile;
+pub mod mailgen;
+pub mod proxy;
+pub mod run;
+
+/// The expected per-folder results of the sample mailbox, from expected.toml.
+pub fn expected_folders() -> Vec<(String, i64, i64)> {
+    let text =
+        std::fs::read_to_string(dovecot::repo().join("tests/fixtures/mailbox/expected.toml"))
+            .expect("expected.toml");
+    let value: toml::Value = toml::from_str(&text).expect("expected.toml parses");
+    let mut rows: Vec<(String, i64, i64)> = value["folders"]
+        .as_table()
+        .expect("[folders]")
+        .iter()
+        .map(|(name, v)| {
+            (
+                name.clone(),
+                v["messages"].as_integer().unwrap(),
+                v["hops"].as_integer().unwrap(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}

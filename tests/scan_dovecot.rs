@@ -1,0 +1,196 @@
+//! `hopaudit scan` against a real Dovecot with the sample mailbox: exact counts over
+//! implicit TLS and STARTTLS, incremental runs, UIDVALIDITY changes, full scans, date
+//! sweeps, and flags left untouched.
+
+mod common;
+
+use common::dovecot::Dovecot;
+use common::run::{AccountSpec, Workspace, describe, folder_counts, summary};
+
+fn scan(ws: &Workspace, dovecot: &Dovecot, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["scan", "--json"];
+    all.extend_from_slice(args);
+    let output = ws.run(&all, dovecot.password(), &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    summary(&output)
+}
+
+#[test]
+fn implicit_tls_scan_stores_every_folder_exactly() {
+    let dovecot = Dovecot::with_sample();
+    let ws = Workspace::new();
+    ws.write_config(
+        "",
+        &[AccountSpec::tls(dovecot.imaps_port(), dovecot.ca_file())],
+    );
+    let first = scan(&ws, &dovecot, &[]);
+    assert_eq!(first["status"], "complete");
+    assert_eq!(first["messages_seen"], 37);
+    assert_eq!(first["messages_new"], 37);
+    assert_eq!(first["errors"], 0);
+    assert_eq!(first["folders"].as_array().map(Vec::len), Some(6));
+    assert_eq!(folder_counts(&ws), common::expected_folders());
+    // The second run finds nothing new and stores nothing twice.
+    let second = scan(&ws, &dovecot, &[]);
+    assert_eq!(
+        (
+            second["messages_seen"].as_u64(),
+            second["messages_new"].as_u64()
+        ),
+        (Some(0), Some(0))
+    );
+    assert_eq!(ws.count("SELECT count(*) FROM messages"), 37);
+    assert_eq!(
+        ws.count("SELECT count(*) FROM scans WHERE status = 'complete'"),
+        2
+    );
+}
+
+#[test]
+fn starttls_scan_matches_the_expected_counts() {
+    let dovecot = Dovecot::with_sample();
+    let ws = Workspace::new();
+    let mut account = AccountSpec::tls(dovecot.imap_port(), dovecot.ca_file());
+    account.security = "starttls";
+    account.auth = "login";
+    ws.write_config("", &[account]);
+    let result = scan(&ws, &dovecot, &[]);
+    assert_eq!(result["messages_new"], 37);
+    assert_eq!(folder_counts(&ws), common::expected_folders());
+    assert!(
+        dovecot.log().contains("TLS"),
+        "Dovecot saw no TLS session:\n{}",
+        dovecot.log()
+    );
+}
+
+#[test]
+fn incremental_run_fetches_only_new_messages_and_flags_stay() {
+    let dovecot = Dovecot::with_sample();
+    let ws = Workspace::new();
+    ws.write_config(
+        "window = 5",
+        &[AccountSpec::tls(dovecot.imaps_port(), dovecot.ca_file())],
+    );
+    let flags_before = dovecot.flag_snapshot();
+    scan(&ws, &dovecot, &[]);
+    assert_eq!(
+        dovecot.flag_snapshot(),
+        flags_before,
+        "a scan changed message flags"
+    );
+    for i in 0..3 {
+        dovecot.deliver("INBOX", &format!("late{i}"), &common::mailgen::message(i));
+    }
+    let second = scan(&ws, &dovecot, &[]);
+    assert_eq!(second["messages_seen"], 3, "{second}");
+    assert_eq!(second["messages_new"], 3);
+    assert_eq!(ws.count("SELECT count(*) FROM messages"), 40);
+    let inbox_hops = ws.count("SELECT sum(hop_count) FROM messages m JOIN folders f ON f.id = m.folder_id WHERE f.name = 'INBOX'");
+    assert_eq!(
+        inbox_hops,
+        52 + (0..3).map(common::mailgen::hops).sum::<usize>() as i64
+    );
+}
+
+#[test]
+fn changed_uidvalidity_replaces_the_folder_without_double_counting() {
+    let dovecot = Dovecot::with_sample();
+    let ws = Workspace::new();
+    ws.write_config(
+        "",
+        &[AccountSpec::tls(dovecot.imaps_port(), dovecot.ca_file())],
+    );
+    scan(&ws, &dovecot, &[]);
+    let old: i64 = ws.count("SELECT uid_validity FROM folders WHERE name = 'Sent'");
+    let status = std::process::Command::new("doveadm")
+        .args([
+            "-c",
+            &format!("{}/dovecot.conf", dovecot.rundir.path().display()),
+        ])
+        .args([
+            "mailbox",
+            "update",
+            "-u",
+            "auditor",
+            "--uid-validity",
+            "424242",
+            "Sent",
+        ])
+        .output()
+        .expect("run doveadm");
+    assert!(
+        status.status.success(),
+        "doveadm: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let second = scan(&ws, &dovecot, &[]);
+    assert_eq!(second["messages_new"], 3, "{second}");
+    assert_ne!(old, 424242);
+    assert_eq!(
+        ws.count("SELECT uid_validity FROM folders WHERE name = 'Sent'"),
+        424242
+    );
+    assert_eq!(folder_counts(&ws), common::expected_folders());
+}
+
+#[test]
+fn full_scan_marks_expunged_messages_not_present() {
+    let dovecot = Dovecot::with_sample();
+    let ws = Workspace::new();
+    ws.write_config(
+        "",
+        &[AccountSpec::tls(dovecot.imaps_port(), dovecot.ca_file())],
+    );
+    scan(&ws, &dovecot, &[]);
+    let cur = dovecot.maildir_folder("Project Files").join("cur");
+    let victim = std::fs::read_dir(&cur)
+        .expect("cur")
+        .flatten()
+        .next()
+        .expect("a message")
+        .path();
+    std::fs::remove_file(victim).expect("expunge by hand");
+    let full = scan(&ws, &dovecot, &["--full"]);
+    assert_eq!(full["messages_seen"], 36, "{full}");
+    assert_eq!(full["messages_new"], 0);
+    assert_eq!(
+        ws.count("SELECT count(*) FROM messages WHERE present = 0"),
+        1
+    );
+    assert_eq!(ws.count("SELECT count(*) FROM messages"), 37);
+}
+
+#[test]
+fn date_sweep_does_not_make_the_next_run_skip_messages() {
+    let dovecot = Dovecot::with_sample();
+    let ws = Workspace::new();
+    ws.write_config(
+        "",
+        &[AccountSpec::tls(dovecot.imaps_port(), dovecot.ca_file())],
+    );
+    // Archive/2024 and Geschäftspost are dated 2024, the rest 2025.
+    let dated = scan(&ws, &dovecot, &["--before", "2025-01-01"]);
+    assert_eq!(dated["messages_new"], 13, "{dated}");
+    let next = scan(&ws, &dovecot, &[]);
+    assert_eq!(next["messages_new"], 24, "{next}");
+    assert_eq!(folder_counts(&ws), common::expected_folders());
+}
+
+#[test]
+fn folder_selection_by_glob_and_special_use() {
+    let dovecot = Dovecot::with_sample();
+    let ws = Workspace::new();
+    let mut account = AccountSpec::tls(dovecot.imaps_port(), dovecot.ca_file());
+    account.extra = "folders = [\"Archive/*\", \"\\\\Sent\", \"Gesch*\", \"Project Files\"]\nexclude_folders = [\"\\\\Archive\"]\n".to_string();
+    ws.write_config("", &[account]);
+    let result = scan(&ws, &dovecot, &[]);
+    let names: Vec<&str> = result["folders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["folder"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Geschäftspost", "Project Files", "Sent"]);
+    assert_eq!(result["messages_new"], 10);
+}
