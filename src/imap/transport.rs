@@ -159,6 +159,11 @@ fn describe_certificate_error(reason: &rustls::CertificateError) -> String {
             "the certificate is for another host name".to_string()
         }
         E::Expired | E::ExpiredContext { .. } => "the certificate has expired".to_string(),
+        // A self-signed certificate made with `openssl req -x509` defaults to CA:TRUE,
+        // which webpki refuses for a server.
+        other if format!("{other:?}").contains("CaUsedAsEndEntity") => {
+            "the server presents a CA certificate as its own; issue it a server certificate (basicConstraints CA:FALSE)".to_string()
+        }
         other => format!("{other:?}"),
     }
 }
