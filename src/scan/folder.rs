@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use tokio::task::JoinHandle;
 
 use crate::imap::{Examined, Folder, ImapError};
@@ -162,7 +162,7 @@ async fn fetch_all(
     plan: Plan,
     report: &mut FolderReport,
 ) -> Result<(), FolderError> {
-    let (sender, receiver) = mpsc::channel::<JoinHandle<WindowCommit>>(2);
+    let (sender, receiver) = mpsc::channel::<JoinHandle<Classified>>(2);
     let committer = tokio::spawn(commit_loop(cx.run.clone(), receiver, cx.progress.clone()));
     let mut reconnects = 0;
     let mut outcome = Ok(());
@@ -171,6 +171,15 @@ async fn fetch_all(
             report.status = FolderStatus::Interrupted;
             break;
         }
+        // A permit per window from fetch to commit bounds memory across all folders.
+        let permit = cx
+            .run
+            .in_flight
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("never closed");
+        let fetch_started = std::time::Instant::now();
         let raw = match fetch_window(cx, lease, folder, uid_validity, chunk, &mut reconnects).await
         {
             Ok(raw) => raw,
@@ -179,10 +188,18 @@ async fn fetch_all(
                 break;
             }
         };
+        tracing::debug!(folder = %cx.key.folder, ms = fetch_started.elapsed().as_millis() as u64, messages = chunk.len(), "window fetched");
         let highest = plan
             .fixed_highest
             .unwrap_or(*chunk.last().expect("chunks are not empty"));
-        let job = classify_job(cx.run.clone(), cx.key.clone(), uid_validity, highest, raw);
+        let job = classify_job(
+            cx.run.clone(),
+            cx.key.clone(),
+            uid_validity,
+            highest,
+            raw,
+            permit,
+        );
         if sender.send(tokio::task::spawn_blocking(job)).await.is_err() {
             break;
         }
@@ -205,9 +222,11 @@ fn classify_job(
     uid_validity: u32,
     highest_uid: u32,
     raw: RawWindow,
-) -> impl FnOnce() -> WindowCommit + Send + 'static {
+    permit: OwnedSemaphorePermit,
+) -> impl FnOnce() -> Classified + Send + 'static {
     move || {
-        let messages = raw
+        let started = std::time::Instant::now();
+        let messages: Vec<ClassifiedMessage> = raw
             .headers
             .into_iter()
             .map(|(uid, header)| ClassifiedMessage {
@@ -220,16 +239,25 @@ fn classify_job(
                 ),
             })
             .collect();
-        WindowCommit {
+        tracing::debug!(
+            ms = started.elapsed().as_millis() as u64,
+            messages = messages.len(),
+            "window classified"
+        );
+        let window = WindowCommit {
             scan: run.scan,
             folder: key,
             uid_validity,
             highest_uid,
             messages,
             failures: raw.failures,
-        }
+        };
+        (window, permit)
     }
 }
+
+/// A classified window and the in-flight permit it holds until committed.
+type Classified = (WindowCommit, OwnedSemaphorePermit);
 
 /// What the committer did for one folder.
 #[derive(Debug, Default)]
@@ -242,20 +270,27 @@ pub struct Totals {
 
 async fn commit_loop(
     run: Arc<RunContext>,
-    mut receiver: mpsc::Receiver<JoinHandle<WindowCommit>>,
+    mut receiver: mpsc::Receiver<JoinHandle<Classified>>,
     progress: super::progress::FolderBar,
 ) -> Totals {
     let mut totals = Totals::default();
     while let Some(job) = receiver.recv().await {
-        let window = match job.await {
-            Ok(window) => window,
+        let (window, _permit) = match job.await {
+            Ok(classified) => classified,
             Err(error) => {
                 totals.store_error = Some(format!("classification failed: {error}"));
                 break;
             }
         };
         let (seen, failed) = (window.messages.len() as u64, window.failures.len() as u64);
-        match run.store.commit(window).await {
+        let commit_started = std::time::Instant::now();
+        let committed = run.store.commit(window).await;
+        tracing::debug!(
+            ms = commit_started.elapsed().as_millis() as u64,
+            messages = seen,
+            "window committed"
+        );
+        match committed {
             Ok(counts) => {
                 totals.seen += seen;
                 totals.new += counts.new;

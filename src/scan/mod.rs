@@ -58,6 +58,8 @@ pub struct RunContext {
     options: ScanOptions,
     stop: StopFlag,
     progress: progress::Progress,
+    /// Windows between fetch and commit, across all folders.
+    in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 /// One folder task's view.
@@ -134,6 +136,7 @@ pub async fn run(
         progress: progress::Progress::new(options.quiet),
         options,
         stop: stop.clone(),
+        in_flight: Arc::new(tokio::sync::Semaphore::new(windows_in_flight())),
     });
     let mut tasks = tokio::task::JoinSet::new();
     for account in accounts {
@@ -222,6 +225,12 @@ fn summarize(
         folders,
         failed_accounts,
     }
+}
+
+/// Two windows per core keep every core busy classifying while one commits, and bound
+/// memory to a few windows whatever the number of folders.
+fn windows_in_flight() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()) * 2
 }
 
 /// The largest response accepted: one header at the limit plus room for the FETCH

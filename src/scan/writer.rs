@@ -46,7 +46,16 @@ fn serve(mut store: Box<dyn Store + Send>, mut receiver: mpsc::Receiver<Request>
             Request::Open(scan, key, validity, reply) => {
                 drop(reply.send(store.open_folder(scan, &key, validity)))
             }
-            Request::Commit(window, reply) => drop(reply.send(store.commit_window(&window))),
+            Request::Commit(window, reply) => {
+                let started = std::time::Instant::now();
+                let result = store.commit_window(&window);
+                tracing::debug!(
+                    ms = started.elapsed().as_millis() as u64,
+                    messages = window.messages.len(),
+                    "store wrote window"
+                );
+                drop(reply.send(result))
+            }
             Request::MarkMissing(key, validity, uids, reply) => {
                 drop(reply.send(store.mark_missing(&key, validity, &uids)))
             }
