@@ -16,7 +16,7 @@ fn scan(ws: &Workspace, dovecot: &Dovecot, args: &[&str]) -> serde_json::Value {
 }
 
 #[test]
-fn implicit_tls_scan_stores_every_folder_exactly() {
+fn implicit_tls_scan_exact_counts() {
     let dovecot = Dovecot::with_sample();
     let ws = Workspace::new();
     ws.write_config(
@@ -47,7 +47,7 @@ fn implicit_tls_scan_stores_every_folder_exactly() {
 }
 
 #[test]
-fn starttls_scan_matches_the_expected_counts() {
+fn starttls_scan_exact_counts() {
     let dovecot = Dovecot::with_sample();
     let ws = Workspace::new();
     let mut account = AccountSpec::tls(dovecot.imap_port(), dovecot.ca_file());
@@ -65,7 +65,7 @@ fn starttls_scan_matches_the_expected_counts() {
 }
 
 #[test]
-fn incremental_run_fetches_only_new_messages_and_flags_stay() {
+fn incremental_run_fetches_only_new() {
     let dovecot = Dovecot::with_sample();
     let ws = Workspace::new();
     ws.write_config(
@@ -94,7 +94,7 @@ fn incremental_run_fetches_only_new_messages_and_flags_stay() {
 }
 
 #[test]
-fn changed_uidvalidity_replaces_the_folder_without_double_counting() {
+fn changed_uidvalidity_replaces_folder() {
     let dovecot = Dovecot::with_sample();
     let ws = Workspace::new();
     ws.write_config(
@@ -135,7 +135,7 @@ fn changed_uidvalidity_replaces_the_folder_without_double_counting() {
 }
 
 #[test]
-fn full_scan_marks_expunged_messages_not_present() {
+fn full_scan_marks_expunged() {
     let dovecot = Dovecot::with_sample();
     let ws = Workspace::new();
     ws.write_config(
@@ -162,7 +162,7 @@ fn full_scan_marks_expunged_messages_not_present() {
 }
 
 #[test]
-fn date_sweep_does_not_make_the_next_run_skip_messages() {
+fn date_sweep_keeps_incremental_state() {
     let dovecot = Dovecot::with_sample();
     let ws = Workspace::new();
     ws.write_config(
@@ -178,7 +178,7 @@ fn date_sweep_does_not_make_the_next_run_skip_messages() {
 }
 
 #[test]
-fn folder_selection_by_glob_and_special_use() {
+fn folder_selection_globs_special_use() {
     let dovecot = Dovecot::with_sample();
     let ws = Workspace::new();
     let mut account = AccountSpec::tls(dovecot.imaps_port(), dovecot.ca_file());

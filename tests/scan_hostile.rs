@@ -38,7 +38,7 @@ fn assert_good_folder_stored(summary: &serde_json::Value, ws: &Workspace) {
 }
 
 #[test]
-fn oversized_header_is_a_recorded_failure_for_its_uid() {
+fn oversized_header_recorded_as_failure() {
     let (summary, stderr, ws) =
         scan_hostile(Behaviour::OversizedHeader, "max_header_bytes = 100000");
     let inbox = folder(&summary, "INBOX");

@@ -2,9 +2,9 @@
 //! reads when it needs input, each step bounded by the timeout, and turns one command's
 //! responses into data callbacks and a checked tagged status.
 //!
-//! imap-next logs every written fragment (LOGIN passwords and SASL data included) at trace
-//! level under its own target; the logging setup drops that target, and this module logs
-//! the protocol text itself with authentication data redacted.
+//! imap-next logs every written fragment at trace level under its own target, LOGIN
+//! passwords and SASL data included. The logging setup drops that target, so this module
+//! logs the protocol text itself with authentication data redacted.
 
 use std::time::Duration;
 
@@ -192,7 +192,7 @@ impl Connection {
                         Status::Tagged(tagged) if tagged.body.kind == StatusKind::Ok => Ok(()),
                         Status::Tagged(tagged) => Err(ImapError::LoginFailed {
                             mechanism: label.trim_start_matches("AUTHENTICATE ").to_string(),
-                            text: join_text(&tagged.body.text.to_string(), &challenge_text),
+                            text: join_text(tagged.body.text.as_ref(), &challenge_text),
                         }),
                         other => Err(protocol(
                             label,
@@ -220,7 +220,7 @@ impl Connection {
         }
     }
 
-    /// Runs the LOGIN command. Its text holds the password, so trace logs redact it.
+    /// Runs the LOGIN command. Its text contains the password, so trace logs redact it.
     pub async fn login(&mut self, username: &str, password: &str) -> Result<(), ImapError> {
         let body =
             CommandBody::login(username.to_string(), password.to_string()).map_err(|_| {
@@ -260,7 +260,7 @@ impl Connection {
         Ok(tag)
     }
 
-    /// Progresses the protocol state until it yields an event, doing the I/O it asks for.
+    /// Progresses the protocol state until it yields an event, doing the I/O it requests.
     async fn next_event(&mut self, step: &str) -> Result<Event, ImapError> {
         loop {
             match self.client.next() {
@@ -369,7 +369,8 @@ fn uid_in_prefix(bytes: &[u8]) -> Option<u32> {
     digits.parse().ok()
 }
 
-/// The server's error details in an OAuth challenge are base64 JSON (RFC 7628 3.2.2).
+/// Returns the error details of an OAuth challenge, which the server sends as base64
+/// JSON (RFC 7628 3.2.2).
 fn describe_challenge(
     request: &imap_next::imap_types::response::CommandContinuationRequest,
 ) -> String {

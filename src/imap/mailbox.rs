@@ -21,7 +21,7 @@ use super::folders::Folder;
 use super::session::Session;
 use super::uidset;
 
-/// Which part of the header a scan fetches.
+/// The part of the header a scan fetches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HeaderItem {
     /// `BODY.PEEK[HEADER.FIELDS (RECEIVED FROM DATE MESSAGE-ID)]`.
@@ -33,7 +33,7 @@ pub enum HeaderItem {
 /// The header fields classification reads.
 pub const FIELDS: [&str; 4] = ["RECEIVED", "FROM", "DATE", "MESSAGE-ID"];
 
-/// What EXAMINE reports about a folder.
+/// Folder facts from EXAMINE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Examined {
     pub uid_validity: u32,
@@ -223,8 +223,7 @@ impl Session {
                 let Untagged::Data(Data::Fetch { items, .. }) = response else {
                     return Ok(());
                 };
-                let (uid, header) = fetch_items(items.into_inner())?;
-                let (Some(uid), Some(header)) = (uid, header) else {
+                let Some((uid, header)) = fetch_items(items.into_inner())? else {
                     return Ok(());
                 };
                 if !wanted.contains(&uid) || !seen.insert(uid) {
@@ -262,11 +261,13 @@ fn section(item: HeaderItem) -> Section<'static> {
     }
 }
 
-/// Picks the UID and the header section out of one FETCH response. The header is
-/// `Some(None)` when the server sent the section as NIL.
-fn fetch_items(
-    items: Vec<MessageDataItem<'static>>,
-) -> Result<(Option<u32>, Option<Option<Vec<u8>>>), ImapError> {
+/// A FETCH response's UID and header section; the header is `None` when the server sent
+/// the section as NIL.
+type FetchedItem = (u32, Option<Vec<u8>>);
+
+/// Picks the UID and the header section out of one FETCH response. Returns `None` for a
+/// response without a header section (an unsolicited flag update).
+fn fetch_items(items: Vec<MessageDataItem<'static>>) -> Result<Option<FetchedItem>, ImapError> {
     let mut uid = None;
     let mut header = None;
     for item in items {
@@ -278,13 +279,14 @@ fn fetch_items(
             _ => {}
         }
     }
-    if header.is_some() && uid.is_none() {
-        return Err(ImapError::Protocol {
+    match (uid, header) {
+        (Some(uid), Some(header)) => Ok(Some((uid, header))),
+        (None, Some(_)) => Err(ImapError::Protocol {
             step: "UID FETCH".to_string(),
             detail: "a header came back without its UID".to_string(),
-        });
+        }),
+        (_, None) => Ok(None),
     }
-    Ok((uid, header))
 }
 
 fn mailbox_bytes(mailbox: &Mailbox) -> Vec<u8> {

@@ -1,9 +1,9 @@
 //! Scanning one folder: EXAMINE, decide which UIDs to read, then fetch, classify and commit
 //! them window by window through a short pipeline.
 //!
-//! Fetching runs here; classification runs on the blocking pool (off the async threads);
-//! a committer task awaits each classified window in order and hands it to the store
-//! thread. The channels between them hold two windows, so memory stays flat at any
+//! Fetching runs here, and classification runs on the blocking pool, off the async
+//! threads. A committer task awaits each classified window in order and hands it to the
+//! store thread. The channels between them hold two windows, so memory stays flat at any
 //! folder size.
 
 use std::sync::Arc;
@@ -19,7 +19,7 @@ use super::report::{FolderReport, FolderStatus};
 use super::window::{RawWindow, fetch_window};
 use super::{FolderContext, RunContext};
 
-/// Why a folder stopped.
+/// The reason a folder scan stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum FolderError {
     #[error(transparent)]
@@ -31,7 +31,7 @@ pub enum FolderError {
 /// UIDs per UID SEARCH, so one response stays far below the response size limit.
 const SEARCH_SPAN: u32 = 100_000;
 
-/// What to read in a folder and how far the stored state may advance.
+/// The UID range to read in a folder, and how far the stored state may advance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Plan {
     pub first_uid: u32,
@@ -152,7 +152,8 @@ async fn search_all(
     Ok(uids)
 }
 
-/// The fetch loop and its committer.
+/// Fetches every window in order and feeds the committer, then waits until all are
+/// committed.
 async fn fetch_all(
     cx: &FolderContext<'_>,
     lease: &mut Lease,
@@ -259,7 +260,7 @@ fn classify_job(
 /// A classified window and the in-flight permit it holds until committed.
 type Classified = (WindowCommit, OwnedSemaphorePermit);
 
-/// What the committer did for one folder.
+/// Counts from one folder's committer.
 #[derive(Debug, Default)]
 pub struct Totals {
     pub seen: u64,

@@ -13,25 +13,26 @@ mod pool;
 mod progress;
 mod receivers;
 mod report;
+mod run;
 mod stop;
 mod window;
 mod writer;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use crate::classify::Policy;
-use crate::config::{Config, ScanSettings};
+use crate::config::ScanSettings;
 use crate::imap::{HeaderItem, Limits};
-use crate::store::{FolderKey, RunError, ScanId, ScanOutcome, ScanStart, Store, StoreError};
+use crate::store::{FolderKey, RunError, ScanId};
 
 pub use account::{AccountError, prepare};
 pub use folder::{Plan, plan};
 pub use receivers::ConfiguredReceivers;
 pub use report::{AccountFailure, FolderReport, FolderStatus, ScanSummary};
+pub use run::run;
 pub use stop::StopFlag;
 
-/// What the command line asked for.
+/// Options from the command line.
 #[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
     /// Ignore stored state; mark expunged messages as not present.
@@ -92,140 +93,8 @@ impl FolderContext<'_> {
     }
 }
 
-/// Which header part to fetch; see the README's scan section for the measurement.
+/// The header part a scan fetches. The README's scan section gives the measurement.
 pub const HEADER_ITEM: HeaderItem = HeaderItem::Fields;
-
-/// Runs a scan with `store`, which moves to the writer thread. `config_digest` goes into
-/// the evidence trail.
-pub async fn run(
-    config: &Config,
-    store: Box<dyn Store + Send>,
-    options: ScanOptions,
-    config_digest: Option<String>,
-    stop: StopFlag,
-) -> Result<ScanSummary, StoreError> {
-    let started = Instant::now();
-    let (handle, thread) = writer::spawn(store);
-    let accounts: Vec<_> = config
-        .accounts
-        .iter()
-        .filter(|a| options.accounts.is_empty() || options.accounts.contains(&a.name))
-        .cloned()
-        .collect();
-    let scan = handle
-        .begin_scan(ScanStart {
-            command: "scan".to_string(),
-            started_at: chrono::Utc::now().timestamp(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            config_digest,
-            accounts: accounts.iter().map(|a| a.name.clone()).collect(),
-        })
-        .await?;
-    let settings = config.scan.clone();
-    let run = Arc::new(RunContext {
-        store: handle.clone(),
-        scan,
-        policy: Policy::from_config(config),
-        knowledge: Arc::new(ConfiguredReceivers::new(&config.receivers)),
-        limits: Limits {
-            timeout: Duration::from_secs(settings.timeout_seconds.max(1)),
-            max_response: response_limit(settings.max_header_bytes),
-        },
-        settings,
-        item: HEADER_ITEM,
-        progress: progress::Progress::new(options.quiet),
-        options,
-        stop: stop.clone(),
-        in_flight: Arc::new(tokio::sync::Semaphore::new(windows_in_flight())),
-    });
-    let mut tasks = tokio::task::JoinSet::new();
-    for account in accounts {
-        tasks.spawn(account::scan_account(run.clone(), account));
-    }
-    let (mut folders, mut failed) = (Vec::new(), Vec::new());
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok(Ok(reports)) => folders.extend(reports),
-            Ok(Err(failure)) => failed.push(failure),
-            Err(error) => tracing::error!("an account task failed: {error}"),
-        }
-    }
-    for failure in &failed {
-        let error = RunError {
-            account: Some(failure.account.clone()),
-            folder: None,
-            uid_validity: None,
-            uid: None,
-            at: chrono::Utc::now().timestamp(),
-            message: failure.error.clone(),
-        };
-        handle.record_error(scan, error).await?;
-    }
-    let verdicts_changed = handle
-        .resolve_verdicts(Box::new(ConfiguredReceivers::new(&config.receivers)))
-        .await?;
-    let summary = summarize(
-        scan,
-        &folders,
-        failed,
-        stop.requested(),
-        started,
-        verdicts_changed,
-        config,
-    );
-    handle
-        .finish_scan(
-            scan,
-            ScanOutcome {
-                finished_at: chrono::Utc::now().timestamp(),
-                status: ScanSummary::status_of(
-                    &summary.folders,
-                    summary.failed_accounts.len(),
-                    stop.requested(),
-                ),
-                messages_seen: summary.messages_seen,
-                messages_new: summary.messages_new,
-                errors: summary.errors,
-            },
-        )
-        .await?;
-    drop(run);
-    drop(handle);
-    let _ = tokio::task::spawn_blocking(move || thread.join()).await;
-    Ok(summary)
-}
-
-fn summarize(
-    scan: ScanId,
-    folders: &[FolderReport],
-    failed_accounts: Vec<AccountFailure>,
-    interrupted: bool,
-    started: Instant,
-    verdicts_changed: u64,
-    config: &Config,
-) -> ScanSummary {
-    let mut folders = folders.to_vec();
-    folders.sort_by(|a, b| (&a.account, &a.folder).cmp(&(&b.account, &b.folder)));
-    let status = ScanSummary::status_of(&folders, failed_accounts.len(), interrupted);
-    let failed_folders = folders
-        .iter()
-        .filter(|f| f.status == FolderStatus::Failed)
-        .count() as u64;
-    ScanSummary {
-        scan_id: scan.0,
-        status: status.as_str(),
-        messages_seen: folders.iter().map(|f| f.messages_seen).sum(),
-        messages_new: folders.iter().map(|f| f.messages_new).sum(),
-        errors: folders.iter().map(|f| f.errors).sum::<u64>()
-            + failed_folders
-            + failed_accounts.len() as u64,
-        seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
-        verdicts_changed,
-        database: config.database.display().to_string(),
-        folders,
-        failed_accounts,
-    }
-}
 
 /// Two windows per core keep every core busy classifying while one commits, and bound
 /// memory to a few windows whatever the number of folders.
@@ -233,7 +102,7 @@ fn windows_in_flight() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get()) * 2
 }
 
-/// The largest response accepted: one header at the limit plus room for the FETCH
+/// Returns the largest response accepted: one header at the limit plus room for the FETCH
 /// framing, and never below what a UID SEARCH over 100,000 UIDs needs.
 fn response_limit(max_header_bytes: usize) -> u32 {
     let wanted = max_header_bytes

@@ -1,5 +1,5 @@
 //! The one writer: a dedicated thread owns the store, and async tasks send it requests
-//! over a bounded channel and await the answer. SQLite sees one connection and one
+//! over a bounded channel and await the reply. SQLite sees one connection and one
 //! transaction per window, and a slow disk slows the fetchers instead of filling memory.
 
 use tokio::sync::{mpsc, oneshot};

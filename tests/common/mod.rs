@@ -11,7 +11,7 @@ pub mod mailgen;
 pub mod proxy;
 pub mod run;
 
-/// The expected per-folder results of the sample mailbox, from expected.toml.
+/// Reads the expected per-folder results of the sample mailbox, from expected.toml.
 pub fn expected_folders() -> Vec<(String, i64, i64)> {
     let text =
         std::fs::read_to_string(dovecot::repo().join("tests/fixtures/mailbox/expected.toml"))
