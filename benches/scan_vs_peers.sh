@@ -100,7 +100,24 @@ for tool in "${tools[@]}"; do
   run_one "$tool" cold
   run_one "$tool" warm
 done
-if [ -s "$OUT/bench.sqlite" ]; then
+# Compares the store with the generator's truth through the peers' per-domain CSV shape.
+if [ -s "$OUT/bench.sqlite" ] && [ -s "$RUNDIR/truth.jsonl" ] && command -v sqlite3 >/dev/null; then
+  sqlite3 -header -csv "$OUT/bench.sqlite" >"$OUT/hopaudit.csv" <<'SQL'
+WITH per AS (
+  SELECT m.sender_domain AS domain, m.hop_count AS n,
+         count(h.message_id) FILTER (WHERE h.tls = 1) AS t,
+         count(*) FILTER (WHERE h.tls_version = 'TLSv1.3') AS t13,
+         count(*) FILTER (WHERE h.tls_version = 'TLSv1.2') AS t12,
+         count(*) FILTER (WHERE h.tls_version = 'TLSv1.1') AS t11,
+         count(*) FILTER (WHERE h.tls_version = 'TLSv1.0') AS t10
+  FROM messages m LEFT JOIN hops h ON h.message_id = m.id
+  GROUP BY m.id)
+SELECT domain, count(*) AS messages, sum(n) AS hops, sum(t) AS tls_hops, sum(n - t) AS plain_hops,
+       sum(t13) AS tls13, sum(t12) AS tls12, sum(t11) AS tls11, sum(t10) AS tls10,
+       sum(t - t13 - t12 - t11 - t10) AS tls_other,
+       sum(n > 0 AND t = n) AS msgs_all_hops_tls, sum(n = 0) AS msgs_no_received
+FROM per GROUP BY domain;
+SQL
   echo
-  echo "hopaudit store: $(sqlite3 "$OUT/bench.sqlite" 'SELECT count(*), sum(hop_count) FROM messages' 2>/dev/null || echo 'sqlite3 not installed') (messages, hops)"
+  echo "truth check: $(python3 "$BENCH/check_csv.py" "$RUNDIR/truth.jsonl" "$OUT/hopaudit.csv" | head -4)"
 fi

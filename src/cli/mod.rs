@@ -163,8 +163,12 @@ pub fn run() -> u8 {
 /// The async runtime for network commands: two worker threads are plenty, since the
 /// work is waiting on servers, and classification runs on the blocking pool.
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    // Few blocking threads: each one that allocates gets its own malloc arena, and
+    // classification gains nothing from more threads than cores.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     Ok(tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .max_blocking_threads(cores.max(2))
         .enable_all()
         .build()?)
 }

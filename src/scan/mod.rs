@@ -96,10 +96,10 @@ impl FolderContext<'_> {
 /// The header part a scan fetches. The README's scan section gives the measurement.
 pub const HEADER_ITEM: HeaderItem = HeaderItem::Fields;
 
-/// Two windows per core keep every core busy classifying while one commits, and bound
-/// memory to a few windows whatever the number of folders.
+/// One window per core classifying plus one committing keeps the cores busy, and
+/// bounds memory to a few windows whatever the number of folders.
 fn windows_in_flight() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get()) * 2
+    std::thread::available_parallelism().map_or(2, |n| n.get()) + 1
 }
 
 /// Returns the largest response accepted: one header at the limit plus room for the FETCH
