@@ -13,6 +13,7 @@ pub mod config;
 pub mod exit;
 pub mod hop;
 pub mod imap;
+pub mod import;
 pub mod message;
 pub mod scan;
 pub mod secret;

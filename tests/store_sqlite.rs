@@ -1,104 +1,11 @@
 //! The SQLite store against a real database file: windows, re-runs, UIDVALIDITY changes,
 //! expunged messages and learned receivers.
 
-use hopaudit::classify::{
-    Boundary, Classification, Finding, NoKnowledge, ReceiverEvidence, ReceiverKnowledge, Verdict,
-    VerdictRule,
-};
-use hopaudit::hop::{Hop, HopKind, TlsVersion};
-use hopaudit::store::{
-    ClassifiedMessage, FolderKey, FolderOpen, MessageFailure, ScanId, ScanStart, SqliteStore,
-    Store, WindowCommit,
-};
-use rusqlite::Connection;
+mod common;
 
-fn hop(index: usize, by: &str, tls: bool) -> Hop {
-    Hop {
-        header_index: index,
-        from_host: Some("mail.sender.example".into()),
-        from_ip: Some("192.0.2.10".into()),
-        by_host: Some(by.into()),
-        protocol: Some(if tls { "ESMTPS" } else { "ESMTP" }.into()),
-        tls,
-        tls_version: tls.then_some(TlsVersion::Tls12),
-        tls_cipher: None,
-        tls_evidence: tls.then(|| "with ESMTPS".into()),
-        kind: HopKind::Relay,
-        date: None,
-        parsed: true,
-        raw: format!("from mail.sender.example by {by}").into_bytes(),
-    }
-}
-
-/// A message with one relay hop into `by`, which is also the boundary.
-fn message(uid: u32, by: &str, tls: bool) -> ClassifiedMessage {
-    let verdict = if tls {
-        Verdict::Encrypted
-    } else {
-        Verdict::Unverified
-    };
-    let rule = if tls {
-        VerdictRule::TlsRecorded
-    } else {
-        VerdictRule::NoTlsUnknownReceiver
-    };
-    ClassifiedMessage {
-        uid,
-        header_bytes: 100,
-        classification: Classification {
-            sender_domain: Some("sender.example".into()),
-            message_id: Some(format!("<{uid}@sender.example>")),
-            date_utc: Some(1_700_000_000),
-            hops: vec![hop(0, by, tls)],
-            boundary: Boundary {
-                header_index: Some(0),
-                verdict,
-                rule,
-            },
-            path: verdict,
-            findings: vec![Finding::WeakProtocol {
-                header_index: 0,
-                version: TlsVersion::Tls10,
-            }],
-        },
-    }
-}
-
-fn start() -> ScanStart {
-    ScanStart {
-        command: "scan".into(),
-        started_at: 1_700_000_000,
-        version: "test".into(),
-        config_digest: None,
-        accounts: vec!["acct".into()],
-    }
-}
-
-fn folder() -> FolderKey {
-    FolderKey {
-        account: "acct".into(),
-        folder: "INBOX".into(),
-    }
-}
-
-fn window(scan: ScanId, uid_validity: u32, messages: Vec<ClassifiedMessage>) -> WindowCommit {
-    let highest_uid = messages.iter().map(|m| m.uid).max().unwrap_or(0);
-    WindowCommit {
-        scan,
-        folder: folder(),
-        uid_validity,
-        highest_uid,
-        messages,
-        failures: vec![],
-    }
-}
-
-fn count(path: &std::path::Path, sql: &str) -> i64 {
-    Connection::open(path)
-        .unwrap()
-        .query_row(sql, [], |row| row.get(0))
-        .unwrap()
-}
+use common::store::{count, folder, message, start, window};
+use hopaudit::classify::{NoKnowledge, ReceiverEvidence, ReceiverKnowledge};
+use hopaudit::store::{FolderOpen, MessageFailure, SqliteStore, Store};
 
 #[test]
 fn window_commit_is_idempotent() {
@@ -140,6 +47,9 @@ fn database_file_is_owner_only() {
     let path = dir.path().join("audit.sqlite");
     SqliteStore::open(&path).unwrap();
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let lock = dir.path().join("audit.sqlite.lock");
+    let mode = std::fs::metadata(&lock).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
 }
 
@@ -302,5 +212,8 @@ fn reopening_keeps_schema_version() {
     let path = dir.path().join("audit.sqlite");
     drop(SqliteStore::open(&path).unwrap());
     drop(SqliteStore::open(&path).unwrap());
-    assert_eq!(count(&path, "PRAGMA user_version"), 1);
+    assert_eq!(
+        count(&path, "PRAGMA user_version"),
+        SqliteStore::schema_version()
+    );
 }

@@ -2,8 +2,10 @@
 //! The doc comments on the clap types are the `--help` text.
 
 mod check;
+mod import;
 mod logging;
 mod scan;
+mod verify;
 
 use std::path::PathBuf;
 
@@ -41,7 +43,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Read headers from mbox files, Maildir folders or folders of .eml files into the store.
     Import(ImportArgs),
-    /// Check the store's integrity and report problems.
+    /// Check the store's integrity and list problems, one per line; exits with 4 when any
+    /// is found.
     Verify(ConfigArg),
 }
 
@@ -124,7 +127,11 @@ pub struct ImportArgs {
     /// Account name to file the imported messages under.
     #[arg(long, value_name = "NAME", default_value = "import")]
     pub account: String,
-    /// mbox files, Maildir folders or folders of .eml files.
+    /// Print the final summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// mbox files, Maildir folders or folders of .eml files. Each becomes one folder in
+    /// the store, named by its absolute path; importing it again adds only new messages.
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
 }
@@ -146,9 +153,9 @@ pub fn run() -> u8 {
     let result = match &cli.command {
         Command::Scan(args) => scan::run(args, cli.quiet),
         Command::Check(args) => check::run(args),
-        Command::Report(_) | Command::Import(_) | Command::Verify(_) => {
-            Err(anyhow::anyhow!("not built yet"))
-        }
+        Command::Import(args) => import::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Report(_) => Err(anyhow::anyhow!("not built yet")),
         Command::Classify(_) => Err(anyhow::anyhow!("not built yet")),
     };
     match result {

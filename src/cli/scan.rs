@@ -3,7 +3,6 @@
 use std::io::Write;
 
 use anyhow::{Context, bail};
-use sha2::{Digest, Sha256};
 
 use super::ScanArgs;
 use crate::config::Config;
@@ -29,7 +28,7 @@ pub fn run(args: &ScanArgs, quiet: bool) -> anyhow::Result<u8> {
     };
     check_accounts(&config, &options.accounts)?;
     let store = SqliteStore::open(&config.database)?;
-    let digest = config_digest(&config);
+    let digest = Some(crate::config::digest(&config));
     let runtime = super::runtime()?;
     let summary = runtime.block_on(async {
         let stop = StopFlag::default();
@@ -66,17 +65,4 @@ fn check_accounts(config: &Config, wanted: &[String]) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// SHA-256 of the config file without lines that set an inline `password`.
-fn config_digest(config: &Config) -> Option<String> {
-    let text = std::fs::read_to_string(config.source.as_ref()?).ok()?;
-    let mut hasher = Sha256::new();
-    for line in text.lines().filter(|l| {
-        !l.trim_start().starts_with("password ") && !l.trim_start().starts_with("password=")
-    }) {
-        hasher.update(line.as_bytes());
-        hasher.update(b"\n");
-    }
-    Some(format!("{:x}", hasher.finalize()))
 }

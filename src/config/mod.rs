@@ -4,6 +4,7 @@
 //! Unknown keys are errors, so a typo cannot silently change an audit.
 
 mod credentials;
+mod digest;
 mod load;
 
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use serde::Deserialize;
 use crate::secret::Secret;
 
 pub use credentials::{Credential, CredentialError};
+pub use digest::{canonical, digest};
 pub use load::{ConfigError, is_loopback, load};
 
 /// Default database file name, created beside the configuration file.

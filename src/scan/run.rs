@@ -40,7 +40,7 @@ pub async fn run(
     let (folders, failed) = scan_accounts(&run, accounts).await;
     drop(run);
     record_account_failures(&handle, scan, &failed).await?;
-    let knowledge = Box::new(ConfiguredReceivers::new(&config.receivers));
+    let knowledge = Box::new(ConfiguredReceivers::from_config(config));
     let verdicts_changed = handle.resolve_verdicts(knowledge).await?;
 
     let status = ScanSummary::status_of(&folders, failed.len(), stop.requested());
@@ -88,7 +88,7 @@ fn run_context(
         store,
         scan,
         policy: Policy::from_config(config),
-        knowledge: Arc::new(ConfiguredReceivers::new(&config.receivers)),
+        knowledge: Arc::new(ConfiguredReceivers::from_config(config)),
         limits: Limits {
             timeout: Duration::from_secs(settings.timeout_seconds.max(1)),
             max_response: super::response_limit(settings.max_header_bytes),

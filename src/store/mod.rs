@@ -4,9 +4,15 @@
 //! ([`SqliteStore`]) is the embedded default. A shared backend for sweeps run by many hosts
 //! can implement the same trait.
 
+mod digest;
 mod sqlite;
+mod verify;
 
+pub use digest::HeaderDigest;
 pub use sqlite::SqliteStore;
+pub use verify::{FolderCounts, Problem, VerifyReport};
+
+use std::collections::HashSet;
 
 use crate::classify::{Classification, ReceiverKnowledge};
 
@@ -50,7 +56,8 @@ pub enum ScanStatus {
     Partial,
     /// Nothing could be scanned.
     Failed,
-    /// Stopped by a signal after the last committed window.
+    /// Stopped by a signal after the last committed window, or found still running by a
+    /// later run after its process died.
     Interrupted,
 }
 
@@ -134,20 +141,41 @@ pub struct RunError {
     pub message: String,
 }
 
+/// Errors of the store. Each message names the database file and the next step.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{path}: {message}")]
     Open { path: String, message: String },
     #[error(
-        "{path}: another hopaudit process is writing to this database; wait for it to finish, or use another `database`"
+        "{path}: another hopaudit process is writing to this database (lock file {lock}); wait for it to finish, or use another `database`"
     )]
-    Busy { path: String },
+    Busy { path: String, lock: String },
     #[error("{path}: database error: {source}")]
     Sqlite {
         path: String,
         #[source]
         source: rusqlite::Error,
     },
+    #[error(
+        "{path}: the database file is damaged ({source}); run `hopaudit verify` for details, then restore it from a backup or delete it and scan again"
+    )]
+    Corrupt {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error(
+        "{path}: the disk or the database size limit is full; the last committed window is kept. Free space or move `database` to a larger disk, then run the same command again: it resumes after the last committed window"
+    )]
+    Full {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error(
+        "{path}: the database is read-only for this user; SQLite must write the file and create the -wal and -shm files beside it. Make the file and its folder writable, or point `database` at a writable place"
+    )]
+    ReadOnly { path: String },
     #[error(
         "{path}: the database was written by a newer hopaudit (schema {found}, this build knows up to {supported}); upgrade hopaudit"
     )]
@@ -160,8 +188,11 @@ pub enum StoreError {
 
 /// The audit store, as the crawler, importer and verdict resolution see it.
 pub trait Store {
+    /// Records the start of a run and returns its id. Runs still marked running from
+    /// earlier processes are marked interrupted (see [`Store::mark_interrupted`]).
     fn begin_scan(&mut self, start: &ScanStart) -> Result<ScanId, StoreError>;
 
+    /// Records how a run ended, on the run and on its folders that are still running.
     fn finish_scan(&mut self, scan: ScanId, outcome: &ScanOutcome) -> Result<(), StoreError>;
 
     /// Returns the folder's stored state, if it was scanned before.
@@ -196,4 +227,21 @@ pub trait Store {
     /// from `configured` rules and the receiving hosts that recorded TLS elsewhere in the
     /// store. Returns how many verdicts changed.
     fn resolve_verdicts(&mut self, configured: &dyn ReceiverKnowledge) -> Result<u64, StoreError>;
+
+    /// Marks every scan still recorded as running, other than `current`, as interrupted:
+    /// a writer holds the database's lock, so no other scan can still be running. The
+    /// scans keep `finished_at` empty, which shows they never finished. Returns how many
+    /// were marked. [`Store::begin_scan`] calls it for the scan it starts.
+    fn mark_interrupted(&mut self, current: ScanId) -> Result<u64, StoreError>;
+
+    /// Returns the digests of the header blocks stored in an imported folder.
+    fn header_digests(&self, folder: &FolderKey) -> Result<HashSet<HeaderDigest>, StoreError>;
+
+    /// Commits a window like [`Store::commit_window`] and stores `digests[i]` beside
+    /// `window.messages[i]`, so a later import of the same source skips those messages.
+    fn commit_imported(
+        &mut self,
+        window: &WindowCommit,
+        digests: &[HeaderDigest],
+    ) -> Result<CommitCounts, StoreError>;
 }

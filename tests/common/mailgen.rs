@@ -8,9 +8,8 @@ use std::path::Path;
 pub fn generate(seed: &Path, n: usize) -> Vec<(String, usize)> {
     let folders = [("INBOX", 3usize), ("Archive/Old", 1usize)];
     let mut counts = vec![0usize; folders.len()];
-    for (index, (folder, _)) in folders.iter().enumerate() {
+    for (folder, _) in &folders {
         std::fs::create_dir_all(seed.join(folder)).expect("seed folder");
-        let _ = index;
     }
     for i in 0..n {
         // Three of every four messages go to INBOX.
@@ -55,7 +54,7 @@ pub fn message(i: usize) -> String {
     let mut text = format!(
         "Received: from mx.example-health.org by store.example-health.org with LMTP id L{i}; {date}\r\nReceived: {boundary}\r\n"
     );
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         text.push_str(&format!(
             "Received: from [10.0.0.{}] by mail.{domain} with ESMTPSA id S{i}; {date}\r\n",
             i % 250
@@ -69,5 +68,5 @@ pub fn message(i: usize) -> String {
 
 /// Received headers in message `i`.
 pub fn hops(i: usize) -> usize {
-    if i % 2 == 0 { 3 } else { 2 }
+    if i.is_multiple_of(2) { 3 } else { 2 }
 }

@@ -10,6 +10,7 @@ pub mod hostile;
 pub mod mailgen;
 pub mod proxy;
 pub mod run;
+pub mod store;
 
 /// Reads the expected per-folder results of the sample mailbox, from expected.toml.
 pub fn expected_folders() -> Vec<(String, i64, i64)> {

@@ -79,14 +79,12 @@ async fn relay(
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
-        if let Some(limit) = cut_after {
-            if passed + n >= limit {
-                let _ = client_write
-                    .write_all(&buf[..limit.saturating_sub(passed)])
-                    .await;
-                cuts.fetch_add(1, Ordering::SeqCst);
-                break;
-            }
+        if let Some(limit) = cut_after.filter(|limit| passed + n >= *limit) {
+            let _ = client_write
+                .write_all(&buf[..limit.saturating_sub(passed)])
+                .await;
+            cuts.fetch_add(1, Ordering::SeqCst);
+            break;
         }
         passed += n;
         if client_write.write_all(&buf[..n]).await.is_err() {

@@ -4,7 +4,9 @@
 use rusqlite::Connection;
 
 /// Migration `i` turns schema version `i` into version `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];
+/// `schema_v1.sql` is the first released schema and is never edited; later changes are
+/// added as new files.
+const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql"), include_str!("schema_v2.sql")];
 
 /// The schema version this build writes.
 pub(crate) const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -1,52 +1,23 @@
 //! The [`Store`] trait on SQLite: scans, folders and committed windows.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::SqliteStore;
-use crate::classify::{Classification, Finding, ReceiverKnowledge};
+use crate::classify::ReceiverKnowledge;
 use crate::store::{
-    ClassifiedMessage, CommitCounts, FolderKey, FolderOpen, FolderState, RunError, ScanId,
-    ScanOutcome, ScanStart, Store, StoreError, WindowCommit,
+    CommitCounts, FolderKey, FolderOpen, FolderState, HeaderDigest, RunError, ScanId, ScanOutcome,
+    ScanStart, Store, StoreError, WindowCommit,
 };
 
 impl Store for SqliteStore {
     fn begin_scan(&mut self, start: &ScanStart) -> Result<ScanId, StoreError> {
-        let accounts = serde_json::to_string(&start.accounts).unwrap_or_default();
-        self.conn
-            .execute(
-                "INSERT INTO scans (command, started_at, version, config_digest, accounts)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    start.command,
-                    start.started_at,
-                    start.version,
-                    start.config_digest,
-                    accounts
-                ],
-            )
-            .map_err(|e| self.error(e))?;
-        Ok(ScanId(self.conn.last_insert_rowid()))
+        super::trail::begin(&mut self.conn, start).map_err(|e| sqlite(&self.path, e))
     }
 
     fn finish_scan(&mut self, scan: ScanId, outcome: &ScanOutcome) -> Result<(), StoreError> {
-        self.conn
-            .execute(
-                "UPDATE scans SET finished_at = ?2, status = ?3, messages_seen = ?4,
-                        messages_new = ?5, errors = ?6
-                 WHERE id = ?1",
-                params![
-                    scan.0,
-                    outcome.finished_at,
-                    outcome.status.as_str(),
-                    outcome.messages_seen,
-                    outcome.messages_new,
-                    outcome.errors
-                ],
-            )
-            .map_err(|e| self.error(e))?;
-        Ok(())
+        super::trail::finish(&mut self.conn, scan, outcome).map_err(|e| sqlite(&self.path, e))
     }
 
     fn folder_state(&self, folder: &FolderKey) -> Result<Option<FolderState>, StoreError> {
@@ -90,11 +61,7 @@ impl Store for SqliteStore {
     }
 
     fn commit_window(&mut self, window: &WindowCommit) -> Result<CommitCounts, StoreError> {
-        let folder_id = self.folder_id(&window.folder)?;
-        let tx = self.conn.transaction().map_err(|e| sqlite(&self.path, e))?;
-        let counts = commit_in(&tx, folder_id, window).map_err(|e| sqlite(&self.path, e))?;
-        tx.commit().map_err(|e| sqlite(&self.path, e))?;
-        Ok(counts)
+        self.commit(window, None)
     }
 
     fn mark_missing(
@@ -133,9 +100,44 @@ impl Store for SqliteStore {
     fn resolve_verdicts(&mut self, configured: &dyn ReceiverKnowledge) -> Result<u64, StoreError> {
         super::verdicts::resolve(&mut self.conn, configured).map_err(|e| sqlite(&self.path, e))
     }
+
+    fn mark_interrupted(&mut self, current: ScanId) -> Result<u64, StoreError> {
+        super::trail::mark_interrupted(&mut self.conn, current).map_err(|e| sqlite(&self.path, e))
+    }
+
+    fn header_digests(&self, folder: &FolderKey) -> Result<HashSet<HeaderDigest>, StoreError> {
+        super::import::header_digests(&self.conn, folder).map_err(|e| self.error(e))
+    }
+
+    fn commit_imported(
+        &mut self,
+        window: &WindowCommit,
+        digests: &[HeaderDigest],
+    ) -> Result<CommitCounts, StoreError> {
+        assert_eq!(
+            window.messages.len(),
+            digests.len(),
+            "one digest per message"
+        );
+        self.commit(window, Some(digests))
+    }
 }
 
 impl SqliteStore {
+    /// Stores a window in one transaction; on any error nothing of it is kept.
+    fn commit(
+        &mut self,
+        window: &WindowCommit,
+        digests: Option<&[HeaderDigest]>,
+    ) -> Result<CommitCounts, StoreError> {
+        let folder_id = self.folder_id(&window.folder)?;
+        let tx = self.conn.transaction().map_err(|e| sqlite(&self.path, e))?;
+        let counts = super::window::commit_in(&tx, folder_id, window, digests)
+            .map_err(|e| sqlite(&self.path, e))?;
+        tx.commit().map_err(|e| sqlite(&self.path, e))?;
+        Ok(counts)
+    }
+
     /// Returns the row id of a folder registered by [`Store::open_folder`].
     fn folder_id(&mut self, folder: &FolderKey) -> Result<i64, StoreError> {
         if let Some(id) = self.folder_ids.get(folder) {
@@ -155,10 +157,7 @@ impl SqliteStore {
 }
 
 fn sqlite(path: &std::path::Path, source: rusqlite::Error) -> StoreError {
-    StoreError::Sqlite {
-        path: path.display().to_string(),
-        source,
-    }
+    super::sqlite_error(path, source)
 }
 
 fn open_folder_in(
@@ -213,195 +212,6 @@ fn reset_folder(
         "UPDATE folders SET uid_validity = ?2, highest_uid = 0 WHERE id = ?1",
         params![folder_id, uid_validity],
     )?;
-    Ok(())
-}
-
-fn commit_in(
-    tx: &Transaction<'_>,
-    folder_id: i64,
-    window: &WindowCommit,
-) -> rusqlite::Result<CommitCounts> {
-    let mut counts = CommitCounts::default();
-    let mut tls_receivers: HashMap<String, u64> = HashMap::new();
-    for message in &window.messages {
-        if let Some(message_row) = insert_message(tx, folder_id, window, message)? {
-            insert_hops(tx, message_row, &message.classification)?;
-            insert_findings(tx, message_row, &message.classification.findings)?;
-            count_tls_receivers(&message.classification, &mut tls_receivers);
-            counts.new += 1;
-        }
-    }
-    learn_receivers(tx, window.scan, &tls_receivers)?;
-    let now = chrono::Utc::now().timestamp();
-    for failure in &window.failures {
-        tx.prepare_cached(
-            "INSERT INTO errors (scan_id, account, folder, uid_validity, uid, at, message)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![
-            window.scan.0,
-            window.folder.account,
-            window.folder.folder,
-            window.uid_validity,
-            failure.uid,
-            now,
-            failure.reason
-        ])?;
-        counts.errors += 1;
-    }
-    tx.prepare_cached("UPDATE folders SET highest_uid = max(highest_uid, ?2) WHERE id = ?1")?
-        .execute(params![folder_id, window.highest_uid])?;
-    let first_uid = window
-        .messages
-        .iter()
-        .map(|m| m.uid)
-        .chain(window.failures.iter().map(|f| f.uid))
-        .min();
-    tx.prepare_cached(
-        "UPDATE scan_folders SET
-            first_uid = coalesce(min(first_uid, ?3), first_uid, ?3),
-            last_uid = max(coalesce(last_uid, 0), ?4),
-            messages_seen = messages_seen + ?5,
-            messages_new = messages_new + ?6,
-            errors = errors + ?7
-         WHERE scan_id = ?1 AND folder_id = ?2",
-    )?
-    .execute(params![
-        window.scan.0,
-        folder_id,
-        first_uid,
-        window.highest_uid,
-        window.messages.len() as u64,
-        counts.new,
-        counts.errors
-    ])?;
-    Ok(counts)
-}
-
-/// Inserts one message row unless it is already stored. Returns the new row id.
-fn insert_message(
-    tx: &Transaction<'_>,
-    folder_id: i64,
-    window: &WindowCommit,
-    message: &ClassifiedMessage,
-) -> rusqlite::Result<Option<i64>> {
-    let c = &message.classification;
-    let boundary_hop = c
-        .boundary
-        .header_index
-        .and_then(|index| c.hops.iter().find(|hop| hop.header_index == index));
-    let boundary_by_host = boundary_hop
-        .and_then(|hop| hop.by_host.as_deref())
-        .map(str::to_ascii_lowercase);
-    let boundary_tls = boundary_hop.map(|hop| hop.tls);
-    let inserted = tx
-        .prepare_cached(
-            "INSERT OR IGNORE INTO messages (folder_id, uid_validity, uid, scan_id, message_id, date_utc,
-                sender_domain, hop_count, boundary_index, boundary_by_host, boundary_tls, verdict,
-                verdict_rule, path_verdict, header_bytes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-        )?
-        .execute(params![
-            folder_id,
-            window.uid_validity,
-            message.uid,
-            window.scan.0,
-            c.message_id,
-            c.date_utc,
-            c.sender_domain,
-            c.hops.len() as i64,
-            c.boundary.header_index.map(|i| i as i64),
-            boundary_by_host,
-            boundary_tls,
-            c.boundary.verdict.as_str(),
-            c.boundary.rule.as_str(),
-            c.path.as_str(),
-            message.header_bytes as i64,
-        ])?;
-    Ok((inserted == 1).then(|| tx.last_insert_rowid()))
-}
-
-fn insert_hops(
-    tx: &Transaction<'_>,
-    message_row: i64,
-    classification: &Classification,
-) -> rusqlite::Result<()> {
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO hops (message_id, header_index, from_host, from_ip, by_host, protocol, tls,
-            tls_version, tls_cipher, tls_evidence, kind, parsed, date_utc, date_offset, raw)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-    )?;
-    for hop in &classification.hops {
-        insert.execute(params![
-            message_row,
-            hop.header_index as i64,
-            hop.from_host,
-            hop.from_ip,
-            hop.by_host,
-            hop.protocol,
-            hop.tls,
-            hop.tls_version.map(|v| v.as_str()),
-            hop.tls_cipher,
-            hop.tls_evidence,
-            hop.kind.as_str(),
-            hop.parsed,
-            hop.date.map(|d| d.utc),
-            hop.date.map(|d| d.offset_minutes),
-            hop.raw,
-        ])?;
-    }
-    Ok(())
-}
-
-/// Counts, per lowercased receiving host, the hops whose header recorded TLS.
-fn count_tls_receivers(classification: &Classification, counts: &mut HashMap<String, u64>) {
-    for hop in classification.hops.iter().filter(|hop| hop.tls) {
-        if let Some(host) = hop.by_host.as_deref() {
-            *counts.entry(host.to_ascii_lowercase()).or_default() += 1;
-        }
-    }
-}
-
-/// Adds a window's TLS-recording receivers to what the store has learned.
-fn learn_receivers(
-    tx: &Transaction<'_>,
-    scan: ScanId,
-    counts: &HashMap<String, u64>,
-) -> rusqlite::Result<()> {
-    let mut upsert = tx.prepare_cached(
-        "INSERT INTO receivers (host, tls_hops, first_scan_id) VALUES (?1, ?2, ?3)
-         ON CONFLICT (host) DO UPDATE SET tls_hops = tls_hops + excluded.tls_hops",
-    )?;
-    for (host, count) in counts {
-        upsert.execute(params![host, count, scan.0])?;
-    }
-    Ok(())
-}
-
-fn insert_findings(
-    tx: &Transaction<'_>,
-    message_row: i64,
-    findings: &[Finding],
-) -> rusqlite::Result<()> {
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO findings (message_id, header_index, kind, detail) VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    for finding in findings {
-        let (index, kind, detail) = match finding {
-            Finding::WeakProtocol {
-                header_index,
-                version,
-            } => (*header_index, "weak_protocol", version.as_str().to_string()),
-            Finding::WeakCipher {
-                header_index,
-                cipher,
-            } => (*header_index, "weak_cipher", cipher.clone()),
-            // Boundary findings follow from the message's verdict, which can change when
-            // verdicts are resolved again; they are not stored twice.
-            Finding::PlaintextBoundary { .. } | Finding::UnverifiedBoundary { .. } => continue,
-        };
-        insert.execute(params![message_row, index as i64, kind, detail])?;
-    }
     Ok(())
 }
 
