@@ -7,9 +7,9 @@
 #   benches/scan_vs_peers.sh RUNDIR IMAPS_PORT [TOOLS]
 #
 # `cert` writes RUNDIR/ssl/{cert,key}.pem before dovecot-up.sh runs: a self-signed server
-# certificate with basicConstraints CA:FALSE. dovecot-up.sh keeps an existing one; its own
-# (made by `openssl req -x509`, CA:TRUE) is refused by hopaudit's certificate check as a
-# CA certificate used by a server, while Python's ssl module accepts both.
+# certificate with basicConstraints CA:FALSE, which dovecot-up.sh keeps. Its own certificate
+# (made by `openssl req -x509`, so CA:TRUE) is rejected by hopaudit's certificate check as
+# a CA certificate used by a server. Python's ssl module accepts both.
 #
 # RUNDIR is the benchmark instance (dovecot-up.sh RUNDIR 100000 with IMAPS_PORT set).
 # TOOLS is a comma list from: raw-fields, raw-header, bulk, naive, hopaudit (default: all).
