@@ -39,11 +39,6 @@ impl Folder {
         }
     }
 
-    /// Builds a folder the server did not list (a name the user configured).
-    pub fn from_name(name: &str) -> Folder {
-        Folder::from_wire(utf7::encode(name).into_bytes(), Vec::new(), None)
-    }
-
     /// True when the folder can be opened.
     pub fn selectable(&self) -> bool {
         !self.has_attribute("\\Noselect") && !self.has_attribute("\\NonExistent")

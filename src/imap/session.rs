@@ -50,6 +50,8 @@ impl Session {
             Security::Starttls => {
                 let mut plain = greeted(Transport::Plain(tcp), limits, false).await?;
                 upgrade(&mut plain, host).await?;
+                // Bytes the server sent after its STARTTLS OK stay in the plaintext
+                // client, which is dropped here, so none of them can pose as TLS data.
                 let Transport::Plain(tcp) = plain.into_transport() else {
                     unreachable!("the connection was plain before STARTTLS");
                 };
@@ -107,11 +109,6 @@ impl Session {
         }?;
         tracing::debug!(account = %account.name, "logged in");
         Ok(())
-    }
-
-    /// True when the server advertised `name` (uppercase, e.g. `UIDPLUS`).
-    pub fn has_capability(&self, name: &str) -> bool {
-        self.capabilities.iter().any(|c| c == name)
     }
 
     /// Logs out and closes the connection.

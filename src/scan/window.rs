@@ -35,6 +35,8 @@ pub async fn fetch_window(
         headers: Vec::with_capacity(uids.len()),
         failures: Vec::new(),
     };
+    // TODO: a window keeps every header until it commits, so a server that sends
+    // `window` headers each just under scan.max_header_bytes makes one window that large.
     let mut second_try = false;
     while !pending.is_empty() {
         let asked: Vec<u32> = pending.iter().copied().collect();
