@@ -15,6 +15,7 @@ pub mod hop;
 pub mod imap;
 pub mod import;
 pub mod message;
+pub mod report;
 pub mod scan;
 pub mod secret;
 pub mod store;

@@ -4,6 +4,7 @@
 mod check;
 mod import;
 mod logging;
+mod report;
 mod scan;
 mod verify;
 
@@ -97,7 +98,8 @@ pub struct ClassifyArgs {
 pub struct ReportArgs {
     #[command(flatten)]
     pub config: ConfigArg,
-    /// Output folder. Default: the config's report.out_dir (reports/) plus today's date.
+    /// Output folder. Default: the config's report.out_dir (reports/) plus the UTC date,
+    /// with -2, -3 ... appended when that folder already contains files.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Only messages dated on or after this day (YYYY-MM-DD, UTC).
@@ -155,7 +157,7 @@ pub fn run() -> u8 {
         Command::Check(args) => check::run(args),
         Command::Import(args) => import::run(args),
         Command::Verify(args) => verify::run(args),
-        Command::Report(_) => Err(anyhow::anyhow!("not built yet")),
+        Command::Report(args) => report::run(args),
         Command::Classify(_) => Err(anyhow::anyhow!("not built yet")),
     };
     match result {

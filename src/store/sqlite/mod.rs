@@ -5,6 +5,7 @@ mod import;
 mod lock;
 mod migrate;
 mod open;
+mod report;
 mod trail;
 mod verdicts;
 mod verify;
