@@ -15,6 +15,23 @@ fn scan(ws: &Workspace, dovecot: &Dovecot, args: &[&str]) -> serde_json::Value {
     summary(&output)
 }
 
+/// Returns (sender domain, messages, verdict) from the store; every domain of the sample
+/// mailbox has one verdict for all its messages.
+fn domain_verdicts(ws: &Workspace) -> Vec<(String, i64, String)> {
+    let db = ws.db();
+    let mut statement = db
+        .prepare(
+            "SELECT coalesce(sender_domain, ''), count(*), group_concat(DISTINCT verdict)
+             FROM messages GROUP BY sender_domain ORDER BY sender_domain",
+        )
+        .expect("prepare");
+    statement
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect()
+}
+
 #[test]
 fn implicit_tls_scan_exact_counts() {
     let dovecot = Dovecot::with_sample();
@@ -30,6 +47,7 @@ fn implicit_tls_scan_exact_counts() {
     assert_eq!(first["errors"], 0);
     assert_eq!(first["folders"].as_array().map(Vec::len), Some(6));
     assert_eq!(folder_counts(&ws), common::expected_folders());
+    assert_eq!(domain_verdicts(&ws), common::expected_domains());
     // The second run finds nothing new and stores nothing twice.
     let second = scan(&ws, &dovecot, &[]);
     assert_eq!(

@@ -33,3 +33,23 @@ pub fn expected_folders() -> Vec<(String, i64, i64)> {
     rows.sort();
     rows
 }
+
+/// Reads the expected messages and boundary verdict per sender domain from expected.toml.
+pub fn expected_domains() -> Vec<(String, i64, String)> {
+    let text =
+        std::fs::read_to_string(dovecot::repo().join("tests/fixtures/mailbox/expected.toml"))
+            .expect("expected.toml");
+    let value: toml::Value = toml::from_str(&text).expect("expected.toml parses");
+    let mut rows: Vec<(String, i64, String)> = value["domains"]
+        .as_table()
+        .expect("[domains]")
+        .iter()
+        .map(|(name, v)| {
+            let messages = v["messages"].as_integer().expect("messages");
+            let verdict = v["verdict"].as_str().expect("verdict").to_string();
+            (name.clone(), messages, verdict)
+        })
+        .collect();
+    rows.sort();
+    rows
+}
