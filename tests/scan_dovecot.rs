@@ -42,10 +42,10 @@ fn implicit_tls_scan_exact_counts() {
     );
     let first = scan(&ws, &dovecot, &[]);
     assert_eq!(first["status"], "complete");
-    assert_eq!(first["messages_seen"], 37);
-    assert_eq!(first["messages_new"], 37);
+    assert_eq!(first["messages_seen"], 39);
+    assert_eq!(first["messages_new"], 39);
     assert_eq!(first["errors"], 0);
-    assert_eq!(first["folders"].as_array().map(Vec::len), Some(6));
+    assert_eq!(first["folders"].as_array().map(Vec::len), Some(7));
     assert_eq!(folder_counts(&ws), common::expected_folders());
     assert_eq!(domain_verdicts(&ws), common::expected_domains());
     // The second run finds nothing new and stores nothing twice.
@@ -57,7 +57,7 @@ fn implicit_tls_scan_exact_counts() {
         ),
         (Some(0), Some(0))
     );
-    assert_eq!(ws.count("SELECT count(*) FROM messages"), 37);
+    assert_eq!(ws.count("SELECT count(*) FROM messages"), 39);
     assert_eq!(
         ws.count("SELECT count(*) FROM scans WHERE status = 'complete'"),
         2
@@ -73,7 +73,7 @@ fn starttls_scan_exact_counts() {
     account.auth = "login";
     ws.write_config("", &[account]);
     let result = scan(&ws, &dovecot, &[]);
-    assert_eq!(result["messages_new"], 37);
+    assert_eq!(result["messages_new"], 39);
     assert_eq!(folder_counts(&ws), common::expected_folders());
     assert!(
         dovecot.log().contains("TLS"),
@@ -103,7 +103,7 @@ fn incremental_run_fetches_only_new() {
     let second = scan(&ws, &dovecot, &[]);
     assert_eq!(second["messages_seen"], 3, "{second}");
     assert_eq!(second["messages_new"], 3);
-    assert_eq!(ws.count("SELECT count(*) FROM messages"), 40);
+    assert_eq!(ws.count("SELECT count(*) FROM messages"), 42);
     let inbox_hops = ws.count("SELECT sum(hop_count) FROM messages m JOIN folders f ON f.id = m.folder_id WHERE f.name = 'INBOX'");
     assert_eq!(
         inbox_hops,
@@ -170,13 +170,13 @@ fn full_scan_marks_expunged() {
         .path();
     std::fs::remove_file(victim).expect("expunge by hand");
     let full = scan(&ws, &dovecot, &["--full"]);
-    assert_eq!(full["messages_seen"], 36, "{full}");
+    assert_eq!(full["messages_seen"], 38, "{full}");
     assert_eq!(full["messages_new"], 0);
     assert_eq!(
         ws.count("SELECT count(*) FROM messages WHERE present = 0"),
         1
     );
-    assert_eq!(ws.count("SELECT count(*) FROM messages"), 37);
+    assert_eq!(ws.count("SELECT count(*) FROM messages"), 39);
 }
 
 #[test]
@@ -191,7 +191,7 @@ fn date_sweep_keeps_incremental_state() {
     let dated = scan(&ws, &dovecot, &["--before", "2025-01-01"]);
     assert_eq!(dated["messages_new"], 13, "{dated}");
     let next = scan(&ws, &dovecot, &[]);
-    assert_eq!(next["messages_new"], 24, "{next}");
+    assert_eq!(next["messages_new"], 26, "{next}");
     assert_eq!(folder_counts(&ws), common::expected_folders());
 }
 
@@ -211,4 +211,38 @@ fn folder_selection_globs_special_use() {
         .collect();
     assert_eq!(names, ["Geschäftspost", "Project Files", "Sent"]);
     assert_eq!(result["messages_new"], 10);
+}
+
+#[test]
+fn check_lists_folders_with_counts() {
+    let dovecot = Dovecot::with_sample();
+    let ws = Workspace::new();
+    ws.write_config(
+        "",
+        &[AccountSpec::tls(dovecot.imaps_port(), dovecot.ca_file())],
+    );
+    let output = ws.run(&["check"], dovecot.password(), &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let rows: Vec<(String, u64)> = stdout
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let fields: Vec<&str> = line.split("  ").filter(|f| !f.trim().is_empty()).collect();
+            (
+                fields[1].trim().to_string(),
+                fields[2].trim().parse().expect("a count"),
+            )
+        })
+        .collect();
+    let mut expected: Vec<(String, u64)> = common::expected_folders()
+        .into_iter()
+        .map(|(name, messages, _)| (name, messages as u64))
+        .collect();
+    let mut rows_sorted = rows.clone();
+    rows_sorted.sort();
+    expected.sort();
+    assert_eq!(rows_sorted, expected, "{stdout}");
+    // check fetches no header and writes no database.
+    assert!(!ws.database().exists());
 }

@@ -29,7 +29,7 @@ fn oauth_mechanisms_log_in_with_the_token_command() {
             "{auth}: {}",
             describe(&output)
         );
-        assert_eq!(summary(&output)["messages_new"], 37);
+        assert_eq!(summary(&output)["messages_new"], 39);
         // An expired or wrong token is one clear error and exit code 2.
         let mut account = AccountSpec::tls(dovecot.imaps_port(), dovecot.ca_file());
         account.auth = auth;
@@ -145,6 +145,16 @@ fn refused_connection_and_missing_folder_fail_clearly() {
     assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
     assert!(
         stderr(&output).contains(&format!("cannot connect to 127.0.0.1:{closed_port}")),
+        "{}",
+        describe(&output)
+    );
+    let mut unknown = AccountSpec::tls(993, dovecot.ca_file());
+    unknown.host = "mail.nonexistent.invalid".to_string();
+    ws.write_config("retries = 0\ntimeout_seconds = 10", &[unknown]);
+    let output = ws.run(&["scan"], dovecot.password(), &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        stderr(&output).contains("cannot resolve host \"mail.nonexistent.invalid\""),
         "{}",
         describe(&output)
     );
