@@ -20,7 +20,6 @@
 #   HOPAUDIT_TEST_PASSWORD  default test-Password-1
 #   HOPAUDIT_TEST_TOKEN     OAuth access token accepted by XOAUTH2/OAUTHBEARER,
 #                           default test-oauth-token-1
-#   NO_STARTTLS=1           do not offer STARTTLS on the IMAP port (for refusal tests)
 #
 # Prints key=value lines: imap_port, imaps_port, host, user, password, token, ca_file,
 # maildir, pid, log.
@@ -97,12 +96,6 @@ printf '%s:{PLAIN}%s::::::\n' "$USER_NAME" "$PASSWORD" > "$RUNDIR/users"
 printf '%s:{PLAIN}%s::::::\n' "$USER_NAME" "$TOKEN" > "$RUNDIR/tokens"
 chmod 644 "$RUNDIR/users" "$RUNDIR/tokens"
 
-STARTTLS_LINE=""
-if [ "${NO_STARTTLS:-0}" = 1 ]; then
-  # Without ssl on the plain listener Dovecot does not advertise STARTTLS there.
-  STARTTLS_LINE="ssl = no"
-fi
-
 cat > "$RUNDIR/dovecot.conf" <<EOF
 # Written by local-dovecot.sh: a private test instance on 127.0.0.1.
 instance_name = hopaudit-test-$IMAPS_PORT
@@ -157,7 +150,6 @@ service imap-login {
   inet_listener imap {
     address = 127.0.0.1
     port = $IMAP_PORT
-    $STARTTLS_LINE
   }
   inet_listener imaps {
     address = 127.0.0.1
