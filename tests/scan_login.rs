@@ -211,3 +211,27 @@ fn trace_log_never_shows_password_or_token() {
         }
     }
 }
+
+#[test]
+fn usage_errors_exit_2_before_connecting() {
+    let ws = Workspace::new();
+    ws.write_config("", &[AccountSpec::tls(1, ws.path().join("no-ca.pem"))]);
+    let output = ws.run(&["scan", "--account", "nobody"], "x", &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        stderr(&output).contains("--account \"nobody\": no such account"),
+        "{}",
+        describe(&output)
+    );
+    let output = ws.run(&["scan", "--since", "2024-13-01"], "x", &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        stderr(&output).contains("write it as YYYY-MM-DD"),
+        "{}",
+        describe(&output)
+    );
+    assert!(
+        !ws.database().exists(),
+        "a usage error created the database"
+    );
+}
