@@ -45,7 +45,7 @@ pub async fn prepare(
         retries,
         limit,
     ));
-    let mut lease = pool.acquire().await?;
+    let mut lease = pool.acquire_first().await?;
     let listed = lease.session.list_folders().await?;
     pool.release(lease);
     let chosen = imap::choose(&listed, &account.folders, &account.exclude_folders)

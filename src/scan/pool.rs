@@ -49,14 +49,34 @@ impl Pool {
         }
     }
 
-    /// Waits for a connection slot and returns an idle session or a new one.
-    pub async fn acquire(&self) -> Result<Lease, ImapError> {
-        let permit = self
-            .permits
+    /// Opens the account's first session without retries: a server that cannot be
+    /// reached or a login that fails at the start is one error line, not a wait.
+    pub async fn acquire_first(&self) -> Result<Lease, ImapError> {
+        let permit = self.permit().await;
+        let session = Session::open(
+            &self.account,
+            &self.credential,
+            self.tls.clone(),
+            self.limits,
+        )
+        .await?;
+        Ok(Lease {
+            session,
+            _permit: permit,
+        })
+    }
+
+    async fn permit(&self) -> OwnedSemaphorePermit {
+        self.permits
             .clone()
             .acquire_owned()
             .await
-            .expect("the semaphore is never closed");
+            .expect("the semaphore is never closed")
+    }
+
+    /// Waits for a connection slot and returns an idle session or a new one.
+    pub async fn acquire(&self) -> Result<Lease, ImapError> {
+        let permit = self.permit().await;
         let idle = self.idle.lock().expect("pool lock").pop();
         let session = match idle {
             Some(session) => session,
