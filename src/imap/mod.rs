@@ -11,6 +11,7 @@ mod driver;
 mod error;
 pub mod folders;
 mod mailbox;
+mod responses;
 mod session;
 mod transport;
 mod uidset;

@@ -6,18 +6,17 @@
 //! store thread. The channels between them hold two windows, so memory stays flat at any
 //! folder size.
 
-use std::sync::Arc;
-
-use tokio::sync::{OwnedSemaphorePermit, mpsc};
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::imap::{Examined, Folder, ImapError};
-use crate::store::{ClassifiedMessage, FolderOpen, WindowCommit};
+use crate::store::FolderOpen;
 
+use super::FolderContext;
+use super::commit::{Classified, classify_job, commit_loop};
 use super::pool::Lease;
 use super::report::{FolderReport, FolderStatus};
-use super::window::{RawWindow, fetch_window};
-use super::{FolderContext, RunContext};
+use super::window::fetch_window;
 
 /// The reason a folder scan stopped.
 #[derive(Debug, thiserror::Error)]
@@ -215,96 +214,6 @@ async fn fetch_all(
         report.status = FolderStatus::Partial;
     }
     outcome.map_err(FolderError::from)
-}
-
-fn classify_job(
-    run: Arc<RunContext>,
-    key: crate::store::FolderKey,
-    uid_validity: u32,
-    highest_uid: u32,
-    raw: RawWindow,
-    permit: OwnedSemaphorePermit,
-) -> impl FnOnce() -> Classified + Send + 'static {
-    move || {
-        let started = std::time::Instant::now();
-        let messages: Vec<ClassifiedMessage> = raw
-            .headers
-            .into_iter()
-            .map(|(uid, header)| ClassifiedMessage {
-                uid,
-                header_bytes: header.len(),
-                classification: crate::classify::classify(
-                    &header,
-                    &run.policy,
-                    run.knowledge.as_ref(),
-                ),
-            })
-            .collect();
-        tracing::debug!(
-            ms = started.elapsed().as_millis() as u64,
-            messages = messages.len(),
-            "window classified"
-        );
-        let window = WindowCommit {
-            scan: run.scan,
-            folder: key,
-            uid_validity,
-            highest_uid,
-            messages,
-            failures: raw.failures,
-        };
-        (window, permit)
-    }
-}
-
-/// A classified window and the in-flight permit it holds until committed.
-type Classified = (WindowCommit, OwnedSemaphorePermit);
-
-/// Counts from one folder's committer.
-#[derive(Debug, Default)]
-pub struct Totals {
-    pub seen: u64,
-    pub new: u64,
-    pub errors: u64,
-    pub store_error: Option<String>,
-}
-
-async fn commit_loop(
-    run: Arc<RunContext>,
-    mut receiver: mpsc::Receiver<JoinHandle<Classified>>,
-    progress: super::progress::FolderBar,
-) -> Totals {
-    let mut totals = Totals::default();
-    while let Some(job) = receiver.recv().await {
-        let (window, _permit) = match job.await {
-            Ok(classified) => classified,
-            Err(error) => {
-                totals.store_error = Some(format!("classification failed: {error}"));
-                break;
-            }
-        };
-        let (seen, failed) = (window.messages.len() as u64, window.failures.len() as u64);
-        let commit_started = std::time::Instant::now();
-        let committed = run.store.commit(window).await;
-        tracing::debug!(
-            ms = commit_started.elapsed().as_millis() as u64,
-            messages = seen,
-            "window committed"
-        );
-        match committed {
-            Ok(counts) => {
-                totals.seen += seen;
-                totals.new += counts.new;
-                totals.errors += counts.errors;
-                progress.advance(seen + failed);
-            }
-            Err(error) => {
-                totals.store_error = Some(error.to_string());
-                break;
-            }
-        }
-    }
-    totals
 }
 
 fn store_failed(error: impl std::fmt::Display) -> FolderError {

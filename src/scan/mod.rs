@@ -8,6 +8,7 @@
 //! and the next run fetches exactly those again.
 
 mod account;
+mod commit;
 mod folder;
 mod pool;
 mod progress;

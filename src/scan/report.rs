@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::exit;
 use crate::store::{FolderKey, ScanStatus};
 
-use super::folder::Totals;
+use super::commit::Totals;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
