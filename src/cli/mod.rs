@@ -1,10 +1,12 @@
 //! Command-line interface: what the user typed (`Cli`), and one module per subcommand.
 //! The doc comments on the clap types are the `--help` text.
 
+mod check;
 mod classify;
 mod import;
 mod logging;
 mod report;
+mod scan;
 mod verify;
 
 use std::path::PathBuf;
@@ -153,11 +155,12 @@ pub fn run() -> u8 {
     };
     logging::init(cli.quiet, cli.verbose);
     let result = match &cli.command {
+        Command::Scan(args) => scan::run(args, cli.quiet),
+        Command::Check(args) => check::run(args),
         Command::Import(args) => import::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Report(args) => report::run(args),
         Command::Classify(args) => classify::run(args),
-        Command::Scan(_) | Command::Check(_) => Err(anyhow::anyhow!("not built yet")),
     };
     match result {
         Ok(code) => code,
@@ -166,6 +169,19 @@ pub fn run() -> u8 {
             exit::FAILURE
         }
     }
+}
+
+/// The async runtime for network commands: two worker threads are plenty, since the
+/// work is waiting on servers, and classification runs on the blocking pool.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    // Few blocking threads: each one that allocates gets its own malloc arena, and
+    // classification gains nothing from more threads than cores.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(cores.max(2))
+        .enable_all()
+        .build()?)
 }
 
 /// Prints an error and its causes once, on standard error.

@@ -15,7 +15,7 @@ use crate::secret::Secret;
 
 pub use credentials::{Credential, CredentialError};
 pub use digest::{canonical, digest};
-pub use load::{ConfigError, load};
+pub use load::{ConfigError, is_loopback, load};
 
 /// Default database file name, created beside the configuration file.
 pub const DEFAULT_DATABASE: &str = "hopaudit.sqlite";

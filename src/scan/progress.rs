@@ -1,0 +1,62 @@
+//! Progress bars on standard error, one per folder (messages, rate, ETA), shown only when
+//! standard error is a terminal and `--quiet` is off, so cron mail stays clean.
+
+use std::io::IsTerminal;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::report::FolderReport;
+
+/// Creates folder bars, or does nothing when progress is off.
+#[derive(Clone)]
+pub struct Progress {
+    multi: Option<MultiProgress>,
+}
+
+impl Progress {
+    pub fn new(quiet: bool) -> Progress {
+        let show = !quiet && std::io::stderr().is_terminal();
+        Progress {
+            multi: show.then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr())),
+        }
+    }
+
+    pub fn folder(&self, label: String) -> FolderBar {
+        let bar = self.multi.as_ref().map(|multi| {
+            let style = ProgressStyle::with_template(
+                "{prefix:30!} {bar:30} {pos}/{len} {per_sec} ETA {eta} {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            let bar = multi.add(ProgressBar::new(0).with_style(style));
+            bar.set_prefix(label);
+            bar
+        });
+        FolderBar { bar }
+    }
+}
+
+/// One folder's bar; every method is a no-op when progress is off.
+#[derive(Clone)]
+pub struct FolderBar {
+    bar: Option<ProgressBar>,
+}
+
+impl FolderBar {
+    pub fn start(&self, total: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(total);
+        }
+    }
+
+    pub fn advance(&self, messages: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(messages);
+        }
+    }
+
+    pub fn finish(&self, report: &FolderReport) {
+        if let Some(bar) = &self.bar {
+            bar.finish_with_message(format!("{:?}", report.status).to_lowercase());
+        }
+    }
+}
