@@ -16,7 +16,7 @@ use crate::hop::{Hop, TlsVersion};
 
 pub use analyze::{Analysis, HopDetail, analyze};
 pub use findings::{delays, is_weak_cipher};
-pub use receivers::{ConfiguredReceivers, Layered};
+pub use receivers::{ConfiguredReceivers, Layered, LearnedReceivers};
 
 /// What the audit concludes about one hand-off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -1,5 +1,7 @@
-//! Receiver knowledge from the configuration's `[[receivers]]`, and the hook that layers it
-//! over what the store learned.
+//! Receiver knowledge from the configuration's `[[receivers]]`, from what the store
+//! learned, and the layering of the two.
+
+use std::collections::HashSet;
 
 use globset::{Glob, GlobMatcher};
 
@@ -50,5 +52,36 @@ impl ReceiverKnowledge for Layered<'_> {
         self.first
             .records_tls(by_host)
             .or_else(|| self.then.records_tls(by_host))
+    }
+}
+
+/// Receiving hosts that recorded TLS on stored messages, lowercased. A host in the set is
+/// known to record TLS when a hand-off uses it.
+#[derive(Debug, Clone, Default)]
+pub struct LearnedReceivers {
+    hosts: HashSet<String>,
+}
+
+impl LearnedReceivers {
+    pub fn new(hosts: HashSet<String>) -> LearnedReceivers {
+        LearnedReceivers { hosts }
+    }
+
+    /// Number of hosts known.
+    pub fn len(&self) -> usize {
+        self.hosts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.hosts.is_empty()
+    }
+}
+
+impl ReceiverKnowledge for LearnedReceivers {
+    fn records_tls(&self, by_host: &str) -> Option<(bool, ReceiverEvidence)> {
+        let host = by_host.trim_end_matches('.').to_ascii_lowercase();
+        self.hosts
+            .contains(&host)
+            .then_some((true, ReceiverEvidence::Learned))
     }
 }

@@ -8,10 +8,11 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 
 use crate::classify::{
-    ConfiguredReceivers, Layered, NoKnowledge, Policy, ReceiverKnowledge, analyze,
+    ConfiguredReceivers, Layered, LearnedReceivers, Policy, ReceiverKnowledge, analyze,
 };
 use crate::config::{self, ConfigError};
 use crate::exit;
+use crate::store::SqliteStore;
 
 use super::ClassifyArgs;
 
@@ -33,20 +34,40 @@ pub enum ClassifyError {
     Write(std::io::Error),
 }
 
-/// Runs the subcommand with no learned receiver knowledge.
+/// Runs the subcommand. With `--config`, configured `[[receivers]]` rules are asked first
+/// and then the receiving hosts that the config's database has seen recording TLS.
 pub fn run(args: &ClassifyArgs) -> anyhow::Result<u8> {
-    run_with_learned(args, &NoKnowledge)
+    let config = args.config.as_deref().map(config::load).transpose()?;
+    let learned = config.as_ref().map(learned_from_store).unwrap_or_default();
+    run_with_knowledge(args, config.as_ref(), &learned)
 }
 
-/// Runs the subcommand. `learned` holds what the store learned about receiving hosts that
-/// recorded TLS on other messages. Configured `[[receivers]]` rules are asked first.
-// TODO: pass the store's learned receivers here once the store exposes them.
-pub fn run_with_learned(
+/// Reads what the store learned about receiving hosts. A missing or unreadable database
+/// leaves the knowledge empty: classifying one message does not need the store.
+fn learned_from_store(config: &config::Config) -> LearnedReceivers {
+    let path = &config.database;
+    if !path.exists() {
+        tracing::debug!(database = %path.display(), "no database yet; nothing learned about receiving servers");
+        return LearnedReceivers::default();
+    }
+    match SqliteStore::open_reader(path).and_then(|store| store.learned_receivers()) {
+        Ok(learned) => {
+            tracing::debug!(database = %path.display(), hosts = learned.len(), "receiving servers learned from the store");
+            learned
+        }
+        Err(error) => {
+            tracing::warn!(%error, "cannot read learned receiving servers; classifying without them");
+            LearnedReceivers::default()
+        }
+    }
+}
+
+fn run_with_knowledge(
     args: &ClassifyArgs,
+    config: Option<&config::Config>,
     learned: &dyn ReceiverKnowledge,
 ) -> anyhow::Result<u8> {
-    let config = args.config.as_deref().map(config::load).transpose()?;
-    let mut policy = config.as_ref().map(Policy::from_config).unwrap_or_default();
+    let mut policy = config.map(Policy::from_config).unwrap_or_default();
     for domain in &args.org_domains {
         let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
         if !domain.is_empty() && !policy.org_domains.contains(&domain) {
@@ -54,7 +75,6 @@ pub fn run_with_learned(
         }
     }
     let configured = config
-        .as_ref()
         .map(ConfiguredReceivers::from_config)
         .unwrap_or_default();
     let knowledge = Layered {

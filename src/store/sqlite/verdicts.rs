@@ -5,25 +5,16 @@
 //! (the `receivers` table), so a verdict stored as unverified can become plaintext after a
 //! later message from the same server is stored.
 
-use std::collections::HashSet;
-
 use rusqlite::{Connection, params};
 
-use crate::classify::{ReceiverEvidence, ReceiverKnowledge, verdict_without_tls};
+use super::SqliteStore;
+use crate::classify::{Layered, LearnedReceivers, ReceiverKnowledge, verdict_without_tls};
+use crate::store::StoreError;
 
-/// Configured rules first, then hosts learned from the store.
-struct Combined<'a> {
-    configured: &'a dyn ReceiverKnowledge,
-    learned: HashSet<String>,
-}
-
-impl ReceiverKnowledge for Combined<'_> {
-    fn records_tls(&self, by_host: &str) -> Option<(bool, ReceiverEvidence)> {
-        self.configured.records_tls(by_host).or_else(|| {
-            self.learned
-                .contains(by_host)
-                .then_some((true, ReceiverEvidence::Learned))
-        })
+impl SqliteStore {
+    /// Returns the receiving hosts that recorded TLS on stored messages.
+    pub fn learned_receivers(&self) -> Result<LearnedReceivers, StoreError> {
+        learned_hosts(&self.conn).map_err(|e| self.error(e))
     }
 }
 
@@ -33,9 +24,9 @@ pub(super) fn resolve(
 ) -> rusqlite::Result<u64> {
     let tx = conn.transaction()?;
     let learned = learned_hosts(&tx)?;
-    let knowledge = Combined {
-        configured,
-        learned,
+    let knowledge = Layered {
+        first: configured,
+        then: &learned,
     };
     let hosts: Vec<Option<String>> = tx
         .prepare(
@@ -66,8 +57,9 @@ pub(super) fn resolve(
     Ok(changed)
 }
 
-fn learned_hosts(conn: &Connection) -> rusqlite::Result<HashSet<String>> {
+fn learned_hosts(conn: &Connection) -> rusqlite::Result<LearnedReceivers> {
     conn.prepare("SELECT host FROM receivers WHERE tls_hops > 0")?
         .query_map([], |row| row.get(0))?
-        .collect()
+        .collect::<rusqlite::Result<_>>()
+        .map(LearnedReceivers::new)
 }
