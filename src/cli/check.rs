@@ -74,5 +74,7 @@ async fn list_account(
     }
     pool.release(lease);
     pool.close().await;
+    // INBOX first, then by name, as the scan summary lists them.
+    rows.sort_by(|a, b| (a.0 != "INBOX", &a.0).cmp(&(b.0 != "INBOX", &b.0)));
     Ok(rows)
 }
