@@ -168,3 +168,50 @@ fn failing_password_command_names_account() {
     assert!(error.contains("\"compliance\""), "{error}");
     assert!(error.contains("exit status: 3"), "{error}");
 }
+
+/// Runs `hopaudit classify --config PATH` on an empty header block and returns its log.
+fn warnings_for(path: &Path) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_hopaudit"))
+        .args(["classify", "--config", path.to_str().unwrap(), "/dev/null"])
+        .env_remove("HOPAUDIT_LOG")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn inline_password_warnings() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let text = MINIMAL.replace(
+        "password_env = \"HOPAUDIT_PASSWORD\"",
+        "password = \"inline-test-secret\"",
+    );
+    let path = write(dir.path(), &text);
+
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let open = warnings_for(&path);
+    assert!(open.contains("inline password"), "{open}");
+    assert!(open.contains("readable by group or others"), "{open}");
+    assert!(
+        open.contains(&format!("chmod 600 {}", path.display())),
+        "{open}"
+    );
+    assert!(!open.contains("inline-test-secret"), "{open}");
+
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let private = warnings_for(&path);
+    assert!(private.contains("inline password"), "{private}");
+    assert!(
+        !private.contains("readable by group or others"),
+        "{private}"
+    );
+}
+
+#[test]
+fn password_env_gives_no_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = warnings_for(&write(dir.path(), MINIMAL));
+    assert!(!log.contains("WARN"), "{log}");
+}
