@@ -3,6 +3,7 @@
 
 use mail_parser::HeaderValue;
 use mail_parser::parsers::MessageStream;
+use std::borrow::Cow;
 
 use crate::header;
 use crate::hop::{KindReason, ParsedHop, parse_hop};
@@ -119,7 +120,8 @@ fn details(parsed: &[ParsedHop], crossings: &[Crossing<'_>]) -> Vec<HopDetail> {
 /// Returns the domain of the first From address, lowercased and as written
 /// (`lists.example.com` stays whole).
 fn sender_domain(value: &[u8]) -> Option<String> {
-    let parsed = match MessageStream::new(value).parse_address() {
+    let terminated_value = terminated(value);
+    let parsed = match MessageStream::new(&terminated_value).parse_address() {
         HeaderValue::Address(address) => address
             .first()
             .and_then(|a| a.address.as_deref())
@@ -127,8 +129,8 @@ fn sender_domain(value: &[u8]) -> Option<String> {
             .map(str::to_string),
         _ => None,
     };
-    // mail-parser 0.11 reads a bare `From: user@example.org` without a final line break
-    // as a display name; take the word with an `@` instead.
+    // A From value that mail-parser cannot read as an address (a bare word list, broken
+    // quoting): take the word with an `@` instead.
     let mailbox = parsed.or_else(|| {
         String::from_utf8_lossy(value)
             .split(|c: char| c.is_ascii_whitespace() || matches!(c, '<' | '>' | '"' | ','))
@@ -140,16 +142,34 @@ fn sender_domain(value: &[u8]) -> Option<String> {
     (!domain.is_empty()).then(|| domain.to_ascii_lowercase())
 }
 
-fn message_id(value: &[u8]) -> Option<String> {
-    match MessageStream::new(value).parse_id() {
-        HeaderValue::Text(id) => Some(id.into_owned()),
-        HeaderValue::TextList(ids) => ids.into_iter().next().map(|id| id.into_owned()),
-        _ => None,
+/// Returns the field value ending in a line break. mail-parser's field parsers (0.11) end
+/// a value only at a line break: without one, `parse_id` returns nothing at all.
+fn terminated(value: &[u8]) -> Cow<'_, [u8]> {
+    if value.ends_with(b"\n") {
+        Cow::Borrowed(value)
+    } else {
+        let mut owned = Vec::with_capacity(value.len() + 2);
+        owned.extend_from_slice(value);
+        owned.extend_from_slice(b"\r\n");
+        Cow::Owned(owned)
     }
 }
 
+/// Returns the first Message-ID in angle brackets, as the header writes it.
+fn message_id(value: &[u8]) -> Option<String> {
+    let value = terminated(value);
+    let id = match MessageStream::new(&value).parse_id() {
+        HeaderValue::Text(id) => id,
+        HeaderValue::TextList(ids) => ids.into_iter().next()?,
+        _ => return None,
+    };
+    let id = id.trim();
+    (!id.is_empty()).then(|| format!("<{id}>"))
+}
+
 fn date_utc(value: &[u8]) -> Option<i64> {
-    match MessageStream::new(value).parse_date() {
+    let value = terminated(value);
+    match MessageStream::new(&value).parse_date() {
         HeaderValue::DateTime(date) if date.is_valid() => Some(date.to_timestamp()),
         _ => None,
     }
