@@ -180,7 +180,10 @@ fn message_id_with_and_without_final_line_break() {
         "Message-ID: <a1@b.example>\nFrom: x@y.example\n\n",
         "From: x@y.example\nMessage-ID:\n <a1@b.example>",
     ] {
-        let out = json_of(&hopaudit(&["classify", "--json", "-"], Some(input.as_bytes())));
+        let out = json_of(&hopaudit(
+            &["classify", "--json", "-"],
+            Some(input.as_bytes()),
+        ));
         assert_eq!(out["message_id"], "<a1@b.example>", "{input:?}");
         assert_eq!(out["sender_domain"], "y.example", "{input:?}");
     }

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use hopaudit::config::{self, Security};
 
+const SECOND: std::time::Duration = std::time::Duration::from_secs(1);
+
 fn write(dir: &Path, text: &str) -> PathBuf {
     let path = dir.join("hopaudit.toml");
     std::fs::write(&path, text).unwrap();
@@ -150,23 +152,51 @@ fn password_command_first_line() {
         "password_command = \"printf 'test-secret-1\\\\nsecond line\\\\n'\"",
     );
     let config = config::load(&write(dir.path(), &text)).unwrap();
-    match config.accounts[0].credential().unwrap() {
+    match config.accounts[0].credential(SECOND).unwrap() {
         config::Credential::Password(secret) => assert_eq!(secret.expose(), "test-secret-1"),
         other => panic!("expected a password, got {other:?}"),
     }
 }
 
-#[test]
-fn failing_password_command_names_account() {
+fn credential_error(command: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let text = MINIMAL.replace(
-        "password_env = \"HOPAUDIT_PASSWORD\"",
-        "password_command = \"exit 3\"",
-    );
+    let line = format!("password_command = {command:?}");
+    let text = MINIMAL.replace("password_env = \"HOPAUDIT_PASSWORD\"", &line);
     let config = config::load(&write(dir.path(), &text)).unwrap();
-    let error = config.accounts[0].credential().unwrap_err().to_string();
-    assert!(error.contains("\"compliance\""), "{error}");
+    config.accounts[0]
+        .credential(SECOND)
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn failing_password_command_gives_status() {
+    let error = credential_error("exit 3");
+    assert!(error.starts_with("password_command exited"), "{error}");
     assert!(error.contains("exit status: 3"), "{error}");
+}
+
+#[test]
+fn hanging_password_command_is_stopped() {
+    let started = std::time::Instant::now();
+    let error = credential_error("sleep 30");
+    assert!(error.contains("did not finish within 1 s"), "{error}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+#[test]
+fn empty_password_env_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), MINIMAL);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_hopaudit"))
+        .args(["check", "--config", path.to_str().unwrap()])
+        .env("HOPAUDIT_PASSWORD", "")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("HOPAUDIT_PASSWORD is empty"), "{stderr}");
+    assert!(stderr.contains("\"compliance\""), "{stderr}");
 }
 
 /// Runs `hopaudit classify --config PATH` on an empty header block and returns its log.
@@ -214,4 +244,21 @@ fn password_env_gives_no_warning() {
     let dir = tempfile::tempdir().unwrap();
     let log = warnings_for(&write(dir.path(), MINIMAL));
     assert!(!log.contains("WARN"), "{log}");
+}
+
+#[test]
+fn unknown_special_use_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = MINIMAL.replace(
+        "security = \"tls\"",
+        "security = \"tls\"\nfolders = [\"\\\\Sentt\"]",
+    );
+    let error = config::load(&write(dir.path(), &text))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("\"\\\\Sentt\" is not a special-use attribute"),
+        "{error}"
+    );
+    assert!(error.contains("\\Sent"), "{error}");
 }

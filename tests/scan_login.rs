@@ -68,6 +68,7 @@ fn wrong_password_is_one_line_and_exit_2() {
     assert_eq!(errors.len(), 1, "{}", describe(&output));
     assert!(
         errors[0].contains("account \"compliance\": login failed")
+            && errors[0].contains("as \"auditor\" on 127.0.0.1:")
             && errors[0].contains("check `username`"),
         "{}",
         errors[0]

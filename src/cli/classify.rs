@@ -4,7 +4,7 @@
 mod json;
 mod text;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use crate::classify::{
@@ -15,6 +15,7 @@ use crate::exit;
 use crate::store::SqliteStore;
 
 use super::ClassifyArgs;
+pub use super::output::{escape_for_terminal, is_bidi_control};
 
 /// Largest header block read, so that a file without an empty line (a binary file, a
 /// truncated mbox) cannot exhaust memory. A 5000-hop header is about 1 MiB.
@@ -93,11 +94,7 @@ fn run_with_knowledge(
     } else {
         text::render(&analysis)
     };
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(output.as_bytes())
-        .and_then(|()| stdout.flush())
-        .map_err(ClassifyError::Write)?;
+    super::output::emit(&output).map_err(ClassifyError::Write)?;
     Ok(exit::SUCCESS)
 }
 
@@ -139,27 +136,4 @@ fn read_until_blank(mut reader: impl BufRead, name: &str) -> Result<Vec<u8>, Cla
             return Ok(header);
         }
     }
-}
-
-/// Makes text safe to print on a terminal: control characters and bidirectional overrides
-/// (which can make a header read differently from its bytes) become visible escapes.
-pub fn escape_for_terminal(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\r' => out.push_str("\\r"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() || is_bidi_control(c) => {
-                out.push_str(&format!("\\u{{{:04X}}}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// True for the Unicode bidirectional formatting characters (UAX #9).
-pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }

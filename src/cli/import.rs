@@ -18,9 +18,9 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<u8> {
     let summary = import::run(&config, &mut store, &request)?;
     if args.json {
         let line = serde_json::to_string(&summary).context("cannot render the summary")?;
-        println!("{line}");
+        super::output::emit(&format!("{line}\n"))?;
     } else {
-        println!("{}", describe(&summary));
+        super::output::emit(&format!("{}\n", describe(&summary)))?;
     }
     Ok(summary.exit_code())
 }

@@ -13,7 +13,7 @@ pub fn init(quiet: bool, verbose: u8) {
         (true, _) => "error",
         (false, 0) => "warn,hopaudit=info",
         (false, 1) => "warn,hopaudit=debug",
-        (false, _) => "trace",
+        (false, _) => "warn,hopaudit=trace",
     };
     let filter = std::env::var("HOPAUDIT_LOG")
         .ok()
@@ -24,10 +24,24 @@ pub fn init(quiet: bool, verbose: u8) {
     // trace redacts authentication data.
     let no_secrets = filter_fn(|meta| !meta.target().starts_with("imap_next"));
     let layer = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
+        .with_writer(|| LogWriter)
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .with_filter(filter)
         .with_filter(no_secrets);
     let _ = tracing_subscriber::registry().with(layer).try_init();
+}
+
+/// Standard error, printing above the scan's progress bars while they are shown.
+struct LogWriter;
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, record: &[u8]) -> std::io::Result<usize> {
+        crate::scan::write_log(record)?;
+        Ok(record.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
 }

@@ -5,6 +5,7 @@ mod check;
 mod classify;
 mod import;
 mod logging;
+mod output;
 mod report;
 mod scan;
 mod verify;

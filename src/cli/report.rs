@@ -33,9 +33,12 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     );
     let outcome = report::write_report(&store, &options, &dir)
         .with_context(|| format!("writing the report into {}", dir.display()))?;
-    for file in &outcome.files {
-        println!("{}", file.display());
-    }
+    let listing: String = outcome
+        .files
+        .iter()
+        .map(|file| format!("{}\n", file.display()))
+        .collect();
+    super::output::emit(&listing)?;
     tracing::info!(
         counted = outcome.counted,
         encrypted = outcome.encrypted,

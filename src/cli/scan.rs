@@ -1,7 +1,5 @@
 //! `hopaudit scan`: load the config, open the store, run the scan, print the summary.
 
-use std::io::Write;
-
 use anyhow::{Context, bail};
 
 use super::ScanArgs;
@@ -35,13 +33,12 @@ pub fn run(args: &ScanArgs, quiet: bool) -> anyhow::Result<u8> {
         stop.listen_for_signals();
         crate::scan::run(&config, Box::new(store), options, digest, stop).await
     })?;
-    let mut stdout = std::io::stdout().lock();
-    if args.json {
-        serde_json::to_writer(&mut stdout, &summary)?;
-        writeln!(stdout)?;
+    let text = if args.json {
+        format!("{}\n", serde_json::to_string(&summary)?)
     } else {
-        write!(stdout, "{}", summary.to_text())?;
-    }
+        super::output::escape_lines(&summary.to_text())
+    };
+    super::output::emit(&text)?;
     Ok(summary.exit_code())
 }
 

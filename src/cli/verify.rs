@@ -22,10 +22,7 @@ pub fn run(args: &ConfigArg) -> anyhow::Result<u8> {
         },
         Err(error) => return Err(error.into()),
     };
-    print!(
-        "{}",
-        render(&config.database.display().to_string(), &report)
-    );
+    super::output::emit(&render(&config.database.display().to_string(), &report))?;
     Ok(if report.is_clean() {
         exit::SUCCESS
     } else {

@@ -132,6 +132,12 @@ fn check_account(account: &Account) -> Result<(), String> {
         ));
     }
     for pattern in account.folders.iter().chain(&account.exclude_folders) {
+        if pattern.starts_with('\\') && !is_special_use(pattern) {
+            return Err(format!(
+                "account {name:?}: folder selector {pattern:?} is not a special-use attribute; use one of {}",
+                SPECIAL_USE.join(", ")
+            ));
+        }
         if !pattern.starts_with('\\') {
             globset::Glob::new(pattern).map_err(|e| {
                 format!("account {name:?}: folder pattern {pattern:?} is invalid: {e}")
@@ -139,6 +145,25 @@ fn check_account(account: &Account) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Special-use mailbox attributes: RFC 6154 (`\All` ... `\Trash`) and RFC 8457
+/// (`\Important`).
+const SPECIAL_USE: &[&str] = &[
+    "\\All",
+    "\\Archive",
+    "\\Drafts",
+    "\\Flagged",
+    "\\Important",
+    "\\Junk",
+    "\\Sent",
+    "\\Trash",
+];
+
+fn is_special_use(pattern: &str) -> bool {
+    SPECIAL_USE
+        .iter()
+        .any(|known| known.eq_ignore_ascii_case(pattern))
 }
 
 /// True for host names and addresses that never leave this machine.

@@ -24,6 +24,10 @@ pub enum ImapError {
         "the certificate of {host} could not be verified ({reason}); if the server uses a private certificate authority, set `ca_file` to its PEM certificate"
     )]
     Certificate { host: String, reason: String },
+    #[error(
+        "{host} did not answer with TLS: the port is probably a plain IMAP port (usually 143); there use security = \"starttls\", or set `port` to the implicit-TLS port (usually 993)"
+    )]
+    NotTls { host: String },
     #[error("TLS handshake with {host} failed: {source}")]
     Tls {
         host: String,
@@ -54,7 +58,7 @@ pub enum ImapError {
         #[source]
         source: std::io::Error,
     },
-    #[error("login failed with {mechanism}: {text}; check `username` and the password or token")]
+    #[error("login failed with {mechanism}: {text}; {}", login_advice(text))]
     LoginFailed { mechanism: String, text: String },
     #[error(
         "the server offers none of the login methods allowed by auth = {wanted:?} (it offers: {offered})"
@@ -86,6 +90,19 @@ pub enum ImapError {
     Credential(#[from] crate::config::CredentialError),
 }
 
+/// Says what to do about a refused login, from the response code (RFC 5530) when the
+/// server gives one.
+fn login_advice(text: &str) -> &'static str {
+    let upper = text.to_ascii_uppercase();
+    if upper.contains("[UNAVAILABLE]") {
+        "the server could not check the credentials just now; see the server's log and try again"
+    } else if upper.contains("[EXPIRED]") {
+        "the password or token has expired; renew it"
+    } else {
+        "check `username` and the password or token"
+    }
+}
+
 impl ImapError {
     /// True when the error is about the account's setup (credentials, certificates,
     /// security), so retrying the same connection cannot help.
@@ -100,6 +117,7 @@ impl ImapError {
                 | ImapError::CaFile { .. }
                 | ImapError::StartTlsMissing { .. }
                 | ImapError::PlainRefused { .. }
+                | ImapError::NotTls { .. }
                 | ImapError::LoginFailed { .. }
                 | ImapError::NoMechanism { .. }
                 | ImapError::Credential(_)

@@ -48,7 +48,9 @@ impl Session {
                 greeted(transport, limits, false).await?
             }
             Security::Starttls => {
-                let mut plain = greeted(Transport::Plain(tcp), limits, false).await?;
+                let mut plain = greeted(Transport::Plain(tcp), limits, false)
+                    .await
+                    .map_err(|e| hint_implicit_tls_port(e, account.port()))?;
                 upgrade(&mut plain, host).await?;
                 // Bytes the server sent after its STARTTLS OK stay in the plaintext
                 // client, which is dropped here, so none of them can pose as TLS data.
@@ -74,7 +76,10 @@ impl Session {
             capabilities: Vec::new(),
         };
         session.capabilities = capabilities(&mut session.conn).await?;
-        session.login(account, credential).await?;
+        session
+            .login(account, credential)
+            .await
+            .map_err(|e| name_login_target(e, account))?;
         Ok(session)
     }
 
@@ -114,6 +119,36 @@ impl Session {
     /// Logs out and closes the connection.
     pub async fn logout(self) {
         self.conn.logout().await;
+    }
+}
+
+/// A server on an implicit-TLS port waits for a TLS handshake and never sends a plaintext
+/// greeting, so a greeting timeout under STARTTLS usually means the wrong port or mode.
+fn hint_implicit_tls_port(error: ImapError, port: u16) -> ImapError {
+    match error {
+        ImapError::Timeout { step, seconds } => ImapError::Timeout {
+            step: format!(
+                "{step} (if port {port} is an implicit-TLS port, usually 993, set security = \"tls\")"
+            ),
+            seconds,
+        },
+        other => other,
+    }
+}
+
+/// Adds the user name and server to a failed login, so the line says which login failed.
+fn name_login_target(error: ImapError, account: &Account) -> ImapError {
+    match error {
+        ImapError::LoginFailed { mechanism, text } => ImapError::LoginFailed {
+            mechanism: format!(
+                "{mechanism} as {:?} on {}:{}",
+                account.username,
+                account.host,
+                account.port()
+            ),
+            text,
+        },
+        other => other,
     }
 }
 

@@ -144,6 +144,13 @@ fn describe_tls_error(host: &str, source: std::io::Error) -> ImapError {
             host: host.to_string(),
             reason: describe_certificate_error(reason),
         },
+        // A plaintext IMAP greeting (`* OK ...`) read as a TLS record has no valid content
+        // type.
+        Some(rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)) => {
+            ImapError::NotTls {
+                host: host.to_string(),
+            }
+        }
         _ => ImapError::Tls {
             host: host.to_string(),
             source,

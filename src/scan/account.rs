@@ -31,10 +31,11 @@ pub async fn prepare(
     max_connections: usize,
 ) -> Result<(Arc<Pool>, Vec<Folder>), AccountError> {
     let for_credential = account.clone();
-    let credential = tokio::task::spawn_blocking(move || for_credential.credential())
-        .await
-        .map_err(|e| AccountError::Folders(format!("credential lookup failed: {e}")))?
-        .map_err(ImapError::from)?;
+    let credential =
+        tokio::task::spawn_blocking(move || for_credential.credential(run_limits.timeout))
+            .await
+            .map_err(|e| AccountError::Folders(format!("credential lookup failed: {e}")))?
+            .map_err(ImapError::from)?;
     let tls = imap::tls_config(account.ca_file.as_deref())?;
     let limit = account.max_connections.unwrap_or(max_connections);
     let pool = Arc::new(Pool::new(
@@ -51,7 +52,40 @@ pub async fn prepare(
     let chosen = imap::choose(&listed, &account.folders, &account.exclude_folders)
         .map_err(AccountError::Folders)?;
     check_named_folders(account, &listed)?;
+    if chosen.is_empty() {
+        let excluded = if account.exclude_folders.is_empty() {
+            String::new()
+        } else {
+            format!(" minus exclude_folders = {:?}", account.exclude_folders)
+        };
+        return Err(AccountError::Folders(format!(
+            "no folder matches folders = {:?}{excluded}; the server has: {}",
+            account.folders,
+            folder_names(&listed)
+        )));
+    }
     Ok((pool, chosen))
+}
+
+/// Lists the selectable folders for an error message, at most 30 of them.
+fn folder_names(listed: &[Folder]) -> String {
+    const SHOWN: usize = 30;
+    let mut selectable: Vec<&str> = listed
+        .iter()
+        .filter(|f| f.selectable())
+        .map(|f| f.name.as_str())
+        .collect();
+    selectable.sort_by_key(|name| (*name != "INBOX", *name));
+    let names: Vec<String> = selectable.iter().map(|name| format!("{name:?}")).collect();
+    if names.len() > SHOWN {
+        format!(
+            "{} and {} more",
+            names[..SHOWN].join(", "),
+            names.len() - SHOWN
+        )
+    } else {
+        names.join(", ")
+    }
 }
 
 /// A `folders` entry that names one folder exactly (no wildcard, no special-use) must
@@ -65,7 +99,8 @@ fn check_named_folders(account: &Account, listed: &[Folder]) -> Result<(), Accou
             })
         {
             return Err(AccountError::Folders(format!(
-                "folder {pattern:?} does not exist on the server; fix `folders` (run `hopaudit check` to list the folders)"
+                "folder {pattern:?} does not exist on the server; fix `folders` (the server has: {})",
+                folder_names(listed)
             )));
         }
     }
@@ -107,7 +142,7 @@ pub async fn scan_account(
         }
     }
     pool.close().await;
-    reports.sort_by(|a, b| a.folder.cmp(&b.folder));
+    reports.sort_by(|a, b| (a.folder != "INBOX", &a.folder).cmp(&(b.folder != "INBOX", &b.folder)));
     Ok(reports)
 }
 

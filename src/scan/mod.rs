@@ -28,6 +28,7 @@ use crate::store::{FolderKey, RunError, ScanId};
 
 pub use account::{AccountError, prepare};
 pub use folder::{Plan, plan};
+pub use progress::write_log;
 pub use report::{AccountFailure, FolderReport, FolderStatus, ScanSummary};
 pub use run::run;
 pub use stop::StopFlag;

@@ -1,11 +1,25 @@
 //! Progress bars on standard error, one per folder (messages, rate, ETA), shown only when
 //! standard error is a terminal and `--quiet` is off, so cron mail stays clean.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::report::FolderReport;
+
+/// The bars on screen, if any, so log lines can be printed above them instead of through
+/// them.
+static ACTIVE: Mutex<Option<MultiProgress>> = Mutex::new(None);
+
+/// Writes one log record to standard error, above the progress bars when they are shown.
+pub fn write_log(record: &[u8]) -> std::io::Result<()> {
+    let active = ACTIVE.lock().map(|multi| multi.clone()).unwrap_or(None);
+    match active {
+        Some(multi) => multi.suspend(|| std::io::stderr().write_all(record)),
+        None => std::io::stderr().write_all(record),
+    }
+}
 
 /// Creates folder bars, or does nothing when progress is off.
 #[derive(Clone)]
@@ -16,9 +30,11 @@ pub struct Progress {
 impl Progress {
     pub fn new(quiet: bool) -> Progress {
         let show = !quiet && std::io::stderr().is_terminal();
-        Progress {
-            multi: show.then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr())),
+        let multi = show.then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+        if let Ok(mut active) = ACTIVE.lock() {
+            active.clone_from(&multi);
         }
+        Progress { multi }
     }
 
     pub fn folder(&self, label: String) -> FolderBar {

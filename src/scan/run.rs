@@ -151,7 +151,13 @@ fn summarize(
     verdicts_changed: u64,
     config: &Config,
 ) -> ScanSummary {
-    folders.sort_by(|a, b| (&a.account, &a.folder).cmp(&(&b.account, &b.folder)));
+    folders.sort_by(|a, b| {
+        (&a.account, a.folder != "INBOX", &a.folder).cmp(&(
+            &b.account,
+            b.folder != "INBOX",
+            &b.folder,
+        ))
+    });
     let failed_folders = folders
         .iter()
         .filter(|f| f.status == FolderStatus::Failed)
