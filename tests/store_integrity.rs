@@ -377,6 +377,15 @@ fn unfinished_scan_marked_by_next() {
         ),
         1
     );
+    // The killed run's totals come from the window it committed.
+    assert_eq!(
+        count(&path, "SELECT messages_new FROM scans WHERE id = 1"),
+        1
+    );
+    assert_eq!(
+        count(&path, "SELECT messages_seen FROM scans WHERE id = 1"),
+        1
+    );
     store
         .finish_scan(next, &outcome(ScanStatus::Complete))
         .unwrap();

@@ -136,7 +136,7 @@ impl ScanSummary {
             out.push_str(&format!("account {}: failed: {}\n", a.account, a.error));
         }
         out.push_str(&format!(
-            "scan {} {}: {} messages seen, {} new, {} errors, {} verdicts changed, {:.1} s; database {}\n",
+            "scan {} {}: {} messages seen, {} new, {} errors, {} stored verdicts revised from learned receivers, {:.1} s; database {}\n",
             self.scan_id, self.status, self.messages_seen, self.messages_new, self.errors, self.verdicts_changed, self.seconds, self.database
         ));
         out

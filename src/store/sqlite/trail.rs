@@ -81,8 +81,14 @@ fn mark_interrupted_in(tx: &Transaction<'_>, current: ScanId) -> rusqlite::Resul
            AND scan_id IN (SELECT id FROM scans WHERE status = 'running')",
         [current.0],
     )?;
+    // A killed run never wrote its totals; they follow from its committed windows.
     let marked = tx.execute(
-        "UPDATE scans SET status = 'interrupted', interrupted_by = ?1
+        "UPDATE scans SET status = 'interrupted', interrupted_by = ?1,
+            messages_seen = (SELECT coalesce(sum(messages_seen), 0) FROM scan_folders
+                             WHERE scan_id = scans.id),
+            messages_new = (SELECT coalesce(sum(messages_new), 0) FROM scan_folders
+                            WHERE scan_id = scans.id),
+            errors = (SELECT count(*) FROM errors WHERE scan_id = scans.id)
          WHERE status = 'running' AND id <> ?1",
         [current.0],
     )?;
