@@ -188,3 +188,19 @@ fn message_id_with_and_without_final_line_break() {
         assert_eq!(out["sender_domain"], "y.example", "{input:?}");
     }
 }
+
+#[test]
+fn gateway_option_finds_hosted_boundary() {
+    let path = data("messages/m365-tenant.eml");
+    let path = path.to_str().unwrap();
+    let base = ["classify", "--json", "--org-domain", "example-health.org"];
+    let without = json_of(&hopaudit(&[&base[..], &[path]].concat(), None));
+    assert_eq!(without["boundary"]["verdict"], "none");
+    assert_eq!(without["boundary"]["rule"], "no_boundary_found");
+
+    let gateway = ["--gateway", "protection.outlook.com", path];
+    let with = json_of(&hopaudit(&[&base[..], &gateway[..]].concat(), None));
+    assert_eq!(with["boundary"]["header_index"], 2);
+    assert_eq!(with["boundary"]["verdict"], "encrypted");
+    assert_eq!(with["hops"][1]["tls_version"], "TLSv1.2");
+}

@@ -76,7 +76,10 @@ fn unknown_key_is_named() {
         .to_string();
     assert!(error.contains("unknown field `folder`"), "{error}");
     assert!(error.contains("hopaudit.toml"), "{error}");
-    assert!(error.contains("(line 12, column 1)"), "{error}");
+    assert!(
+        error.contains("(line 12, column 1: `folder = [\"INBOX\"]`)"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -261,4 +264,45 @@ fn unknown_special_use_rejected() {
         "{error}"
     );
     assert!(error.contains("\\Sent"), "{error}");
+}
+
+#[test]
+fn wrong_type_shows_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = MINIMAL.replace("port = 993", "port = \"993\"");
+    let error = config::load(&write(dir.path(), &text))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("`port = \"993\"`"), "{error}");
+}
+
+#[test]
+fn zero_settings_name_the_key() {
+    for key in [
+        "window",
+        "max_connections",
+        "timeout_seconds",
+        "max_header_bytes",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!("{MINIMAL}\n[scan]\n{key} = 0\n");
+        let error = config::load(&write(dir.path(), &text))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains(&format!("scan.{key} = 0 is invalid")),
+            "{error}"
+        );
+    }
+}
+
+#[test]
+fn missing_file_error_printed_once() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_hopaudit"))
+        .args(["verify", "--config", "/nonexistent/hopaudit.toml"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stderr.matches("No such file").count(), 1, "{stderr}");
 }

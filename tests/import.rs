@@ -416,3 +416,19 @@ fn stored_messages(db: &Path) -> i64 {
     conn.query_row("SELECT count(*) FROM messages", [], |row| row.get(0))
         .unwrap_or(0)
 }
+
+#[test]
+fn single_eml_joins_its_folder() {
+    let (dir, config) = setup();
+    let folder = dir.path().join("export");
+    write(&folder.join("1.eml"), &message_file(1));
+    write(&folder.join("2.eml"), &message_file(2));
+
+    let one = import_paths(&config, &[&folder.join("1.eml")]);
+    assert_eq!((one.messages_seen, one.messages_new, one.errors), (1, 1, 0));
+    let all = import_paths(&config, &[&folder]);
+    assert_eq!((all.messages_seen, all.messages_new, all.errors), (2, 1, 0));
+    let folders = texts(&config.database, "SELECT name FROM folders");
+    assert_eq!(folders.len(), 1, "{folders:?}");
+    assert!(folders[0].ends_with("/export"), "{folders:?}");
+}

@@ -69,12 +69,8 @@ fn run_with_knowledge(
     learned: &dyn ReceiverKnowledge,
 ) -> anyhow::Result<u8> {
     let mut policy = config.map(Policy::from_config).unwrap_or_default();
-    for domain in &args.org_domains {
-        let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
-        if !domain.is_empty() && !policy.org_domains.contains(&domain) {
-            policy.org_domains.push(domain);
-        }
-    }
+    add_domains(&mut policy.org_domains, &args.org_domains);
+    add_domains(&mut policy.gateways, &args.gateways);
     let configured = config
         .map(ConfiguredReceivers::from_config)
         .unwrap_or_default();
@@ -96,6 +92,16 @@ fn run_with_knowledge(
     };
     super::output::emit(&output).map_err(ClassifyError::Write)?;
     Ok(exit::SUCCESS)
+}
+
+/// Adds command-line domains to a policy list, lowercased and without a trailing dot.
+fn add_domains(list: &mut Vec<String>, domains: &[String]) {
+    for domain in domains {
+        let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+        if !domain.is_empty() && !list.contains(&domain) {
+            list.push(domain);
+        }
+    }
 }
 
 /// Reads the header block from `input` (a file, or standard input for `None` and `-`),

@@ -92,6 +92,10 @@ pub struct ClassifyArgs {
     /// One of the recipient organization's domains (repeatable); adds to the config's.
     #[arg(long = "org-domain", value_name = "DOMAIN")]
     pub org_domains: Vec<String>,
+    /// A third-party inbound gateway acting for the organization (repeatable), such as
+    /// `protection.outlook.com` for a Microsoft 365 tenant; adds to the config's.
+    #[arg(long = "gateway", value_name = "DOMAIN")]
+    pub gateways: Vec<String>,
     /// Message or header block to read; `-` or nothing reads standard input.
     #[arg(value_name = "FILE")]
     pub input: Option<PathBuf>,

@@ -24,6 +24,11 @@ pub fn run(args: &ScanArgs, quiet: bool) -> anyhow::Result<u8> {
         accounts: args.account.clone(),
         quiet,
     };
+    if let (Some(since), Some(before)) = (options.since, options.before)
+        && since >= before
+    {
+        bail!("--since {since} is not before --before {before}; the range selects no message");
+    }
     check_accounts(&config, &options.accounts)?;
     let store = SqliteStore::open(&config.database)?;
     let digest = Some(crate::config::digest(&config));

@@ -7,10 +7,10 @@ use super::{Account, AuthMethod, Config, Security};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{path}: cannot read the config file: {source}")]
+    #[error("{path}: cannot read the config file: {error}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{path}: invalid configuration: {message}")]
     Invalid { path: PathBuf, message: String },
@@ -19,9 +19,9 @@ pub enum ConfigError {
 /// Reads, parses and checks the config file at `path`, and resolves relative paths in it
 /// against the file's folder.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     let invalid = |message: String| ConfigError::Invalid {
         path: path.to_path_buf(),
@@ -62,10 +62,14 @@ fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
     let Some(span) = error.span() else {
         return message;
     };
-    let before = &text[..span.start.min(text.len())];
+    let start = span.start.min(text.len());
+    let before = &text[..start];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let line = before.matches('\n').count() + 1;
-    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-    format!("{message} (line {line}, column {column})")
+    let column = before.len() - line_start + 1;
+    // The line itself names the key, which toml's type errors leave out.
+    let line_text = text[line_start..].lines().next().unwrap_or("").trim();
+    format!("{message} (line {line}, column {column}: `{line_text}`)")
 }
 
 fn check(config: &Config) -> Result<(), String> {
@@ -89,8 +93,15 @@ fn check(config: &Config) -> Result<(), String> {
             config.report.pass_threshold
         ));
     }
-    if config.scan.window == 0 || config.scan.max_connections == 0 {
-        return Err("scan.window and scan.max_connections must be at least 1".to_string());
+    for (key, value) in [
+        ("scan.window", u64::from(config.scan.window)),
+        ("scan.max_connections", config.scan.max_connections as u64),
+        ("scan.timeout_seconds", config.scan.timeout_seconds),
+        ("scan.max_header_bytes", config.scan.max_header_bytes as u64),
+    ] {
+        if value == 0 {
+            return Err(format!("{key} = 0 is invalid; it must be at least 1"));
+        }
     }
     Ok(())
 }

@@ -150,7 +150,9 @@ impl<'a> Importer<'a> {
         let before = self.totals;
         let readable = match source.kind {
             SourceKind::Mbox => self.read_mbox(&source, &mut batch)?,
-            SourceKind::Maildir | SourceKind::EmlFolder => self.read_files(&source, &mut batch)?,
+            SourceKind::Maildir | SourceKind::EmlFolder | SourceKind::EmlFile => {
+                self.read_files(&source, &mut batch)?
+            }
         };
         self.flush(&mut batch)?;
         self.totals.folders += u64::from(readable);

@@ -1,6 +1,8 @@
 //! What a path given to `hopaudit import` is, and which files it holds.
 //!
-//! - a file is an mbox;
+//! - a file ending in `.eml` is one exported message, filed under the folder that holds
+//!   it, so it lands in the same store folder as an import of that whole folder;
+//! - any other file is an mbox;
 //! - a folder with a `cur` or `new` subfolder is a Maildir: every file in `cur/` and `new/`
 //!   is one message (`tmp/` holds deliveries in progress and is skipped);
 //! - any other folder holds exported messages: every `*.eml` file directly inside it.
@@ -21,6 +23,7 @@ pub(super) enum SourceKind {
     Mbox,
     Maildir,
     EmlFolder,
+    EmlFile,
 }
 
 /// A path to import and the store folder it goes to.
@@ -37,6 +40,17 @@ pub(super) struct Source {
 pub(super) fn detect(path: &Path) -> io::Result<Source> {
     let absolute = std::fs::canonicalize(path)?;
     let metadata = std::fs::metadata(&absolute)?;
+    let is_eml = absolute
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("eml"));
+    if metadata.is_file() && is_eml {
+        let folder = absolute.parent().unwrap_or(Path::new("/"));
+        return Ok(Source {
+            path: path.to_path_buf(),
+            name: folder.to_string_lossy().into_owned(),
+            kind: SourceKind::EmlFile,
+        });
+    }
     let kind = if metadata.is_file() {
         SourceKind::Mbox
     } else if absolute.join("cur").is_dir() || absolute.join("new").is_dir() {
@@ -56,6 +70,7 @@ pub(super) fn message_files(source: &Source) -> io::Result<Vec<PathBuf>> {
     let root = PathBuf::from(&source.name);
     let mut files = match source.kind {
         SourceKind::Mbox => Vec::new(),
+        SourceKind::EmlFile => vec![std::fs::canonicalize(&source.path)?],
         SourceKind::Maildir => {
             let mut all = Vec::new();
             for sub in ["cur", "new"] {
