@@ -69,15 +69,17 @@ type Stage<'a> = (&'static str, Box<dyn Fn() + 'a>);
 fn breakdown(blocks: &[Vec<u8>], full_pass: Option<f64>) {
     let received: Vec<Vec<u8>> = blocks
         .iter()
-        .flat_map(|b| hopaudit::header::received(&hopaudit::header::fields(b)))
+        .flat_map(|b| hopaudit::header::audit_fields(b).received)
         .map(<[u8]>::to_vec)
         .collect();
     let stages: [Stage<'_>; 3] = [
         (
-            "split header fields",
+            "find the header fields",
             Box::new(|| {
                 for block in blocks {
-                    std::hint::black_box(hopaudit::header::fields(std::hint::black_box(block)));
+                    std::hint::black_box(hopaudit::header::audit_fields(std::hint::black_box(
+                        block,
+                    )));
                 }
             }),
         ),

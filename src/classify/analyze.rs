@@ -10,7 +10,7 @@ use crate::hop::{KindReason, ParsedHop, parse_hop};
 
 use super::boundary::{self, Crossing};
 use super::findings::{delays_between, findings};
-use super::org::Orgs;
+use super::org::{OrgId, OrgTable, Orgs};
 use super::{Boundary, Classification, Policy, ReceiverKnowledge, Verdict, VerdictRule};
 
 /// A classification with the reasons behind each hop, in the same order as its hops.
@@ -35,18 +35,41 @@ pub struct HopDetail {
 
 /// Classifies one header block and keeps the per-hop reasons.
 pub fn analyze(header: &[u8], policy: &Policy, knowledge: &dyn ReceiverKnowledge) -> Analysis {
-    let fields = header::fields(header);
-    let received = header::received(&fields);
-    let mut parsed: Vec<ParsedHop> = received
+    let (classification, details) = run(header, policy, knowledge, true);
+    Analysis {
+        classification,
+        details,
+    }
+}
+
+/// Classifies one header block, without the per-hop reasons.
+pub(super) fn classify(
+    header: &[u8],
+    policy: &Policy,
+    knowledge: &dyn ReceiverKnowledge,
+) -> Classification {
+    run(header, policy, knowledge, false).0
+}
+
+/// Classifies one header block; the per-hop reasons are built only when `with_details`.
+fn run(
+    header: &[u8],
+    policy: &Policy,
+    knowledge: &dyn ReceiverKnowledge,
+    with_details: bool,
+) -> (Classification, Vec<HopDetail>) {
+    let fields = header::audit_fields(header);
+    let mut parsed: Vec<ParsedHop> = fields
+        .received
         .iter()
         .enumerate()
         .map(|(index, raw)| parse_hop(raw, index))
         .collect();
     parsed.reverse();
-    let orgs = Orgs::new(policy);
-    let crossings: Vec<Crossing<'_>> = parsed
+    let mut orgs = OrgTable::new(Orgs::new(policy));
+    let crossings: Vec<Crossing> = parsed
         .iter()
-        .map(|h| boundary::crossing(h, &orgs))
+        .map(|h| boundary::crossing(h, &mut orgs, with_details))
         .collect();
     let position = boundary::choose(&parsed, &crossings, &orgs);
     let boundary = resolve_boundary(&parsed, position, knowledge);
@@ -56,22 +79,24 @@ pub fn analyze(header: &[u8], policy: &Policy, knowledge: &dyn ReceiverKnowledge
         .filter(|(_, c)| c.crosses)
         .map(|(h, _)| h);
     let path = boundary::path_verdict(crossing_hops, knowledge);
-    let details = details(&parsed, &crossings);
+    let details = if with_details {
+        details(&parsed, &crossings, &orgs)
+    } else {
+        Vec::new()
+    };
+    drop(orgs);
     let hops: Vec<_> = parsed.into_iter().map(|p| p.hop).collect();
     let findings = findings(&hops, boundary.header_index, boundary.verdict);
     let classification = Classification {
-        sender_domain: header::first(&fields, "From").and_then(sender_domain),
-        message_id: header::first(&fields, "Message-ID").and_then(message_id),
-        date_utc: header::first(&fields, "Date").and_then(date_utc),
+        sender_domain: fields.from.and_then(sender_domain),
+        message_id: fields.message_id.and_then(message_id),
+        date_utc: fields.date.and_then(date_utc),
         hops,
         boundary,
         path,
         findings,
     };
-    Analysis {
-        classification,
-        details,
-    }
+    (classification, details)
 }
 
 /// Judges the boundary hop at `position` (chronological), or explains why there is none.
@@ -101,7 +126,12 @@ fn resolve_boundary(
     }
 }
 
-fn details(parsed: &[ParsedHop], crossings: &[Crossing<'_>]) -> Vec<HopDetail> {
+fn details(
+    parsed: &[ParsedHop],
+    crossings: &[Crossing],
+    orgs: &OrgTable<'_, '_>,
+) -> Vec<HopDetail> {
+    let label = |id: Option<OrgId>| id.map(|id| orgs.get(id).label().into_owned());
     let delays = delays_between(parsed.iter().map(|p| p.hop.date.map(|d| d.utc)));
     parsed
         .iter()
@@ -109,8 +139,8 @@ fn details(parsed: &[ParsedHop], crossings: &[Crossing<'_>]) -> Vec<HopDetail> {
         .zip(delays)
         .map(|((hop, crossing), delay_seconds)| HopDetail {
             kind_reason: hop.kind_reason,
-            sender_org: crossing.sender.as_ref().map(|o| o.label().into_owned()),
-            receiver_org: crossing.receiver.as_ref().map(|o| o.label().into_owned()),
+            sender_org: label(crossing.sender),
+            receiver_org: label(crossing.receiver),
             crosses_organizations: crossing.crosses,
             delay_seconds,
         })

@@ -1,9 +1,9 @@
 //! The boundary hop, where the message entered the recipient's organization, and the path
 //! verdict over every hand-off between organizations.
 
-use crate::hop::{HopKind, ParsedHop, is_private_address};
+use crate::hop::{HopKind, ParsedHop, is_private_ip};
 
-use super::org::{Org, Orgs};
+use super::org::{Org, OrgId, OrgTable};
 use super::{ReceiverKnowledge, Verdict, VerdictRule, verdict_without_tls};
 
 /// Returns the position (in chronological order) of the boundary hop.
@@ -13,16 +13,20 @@ use super::{ReceiverKnowledge, Verdict, VerdictRule, verdict_without_tls};
 /// host has a registrable name (the mailbox provider that stored the message), and takes
 /// the oldest hop received inside that organization. Among the candidates, a hop that is
 /// not local is preferred: a hand-off inside one machine is not where mail arrives.
-pub fn choose(hops: &[ParsedHop], crossings: &[Crossing<'_>], orgs: &Orgs<'_>) -> Option<usize> {
+pub fn choose(
+    hops: &[ParsedHop],
+    crossings: &[Crossing],
+    orgs: &OrgTable<'_, '_>,
+) -> Option<usize> {
     let target = if orgs.has_recipient() {
-        Org::Recipient
+        orgs.find(&Org::Recipient)?
     } else {
-        crossings.iter().rev().find_map(|c| c.receiver.clone())?
+        crossings.iter().rev().find_map(|c| c.receiver)?
     };
     let mut candidates = crossings
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.receiver.as_ref() == Some(&target))
+        .filter(|(_, c)| c.receiver == Some(target))
         .map(|(position, _)| position);
     let first = candidates.clone().next();
     candidates
@@ -40,10 +44,10 @@ pub fn judge(hop: &ParsedHop, knowledge: &dyn ReceiverKnowledge) -> (Verdict, Ve
 }
 
 /// The organizations on both sides of a hop, and whether it crosses between them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Crossing<'p> {
-    pub sender: Option<Org<'p>>,
-    pub receiver: Option<Org<'p>>,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Crossing {
+    pub sender: Option<OrgId>,
+    pub receiver: Option<OrgId>,
     pub crosses: bool,
 }
 
@@ -52,8 +56,14 @@ pub struct Crossing<'p> {
 /// server. A relay stays inside one organization when both sides resolve to it, or when
 /// the sender has a private address (RFC 1918, RFC 4193), which does not cross the public
 /// internet. The sender's reverse-DNS name is preferred over the name it claimed, and
-/// the HELO name is used when the sender was recorded as `unknown`.
-pub fn crossing<'p>(hop: &ParsedHop, orgs: &Orgs<'p>) -> Crossing<'p> {
+/// the HELO name is used when the sender was recorded as `unknown`. The sender's
+/// organization is looked up only for a relay, unless `every_sender` is set.
+pub fn crossing<'h>(
+    hop: &'h ParsedHop,
+    orgs: &mut OrgTable<'h, '_>,
+    every_sender: bool,
+) -> Crossing {
+    let relay = hop.hop.kind == HopKind::Relay;
     let named_sender = hop
         .hop
         .from_host
@@ -64,11 +74,13 @@ pub fn crossing<'p>(hop: &ParsedHop, orgs: &Orgs<'p>) -> Crossing<'p> {
         .as_deref()
         .or(named_sender)
         .or(hop.helo.as_deref());
-    let sender = sender_name.and_then(|h| orgs.of(h));
+    let sender = sender_name
+        .filter(|_| relay || every_sender)
+        .and_then(|h| orgs.of(h));
     let receiver = hop.hop.by_host.as_deref().and_then(|h| orgs.of(h));
     let same_org = sender.is_some() && sender == receiver;
-    let private = hop.hop.from_ip.as_deref().is_some_and(is_private_address);
-    let crosses = hop.hop.kind == HopKind::Relay && !same_org && !private;
+    let private = hop.from_addr.is_some_and(is_private_ip);
+    let crosses = relay && !same_org && !private;
     Crossing {
         sender,
         receiver,

@@ -28,11 +28,18 @@ const WEAK_CIPHER_PARTS: &[&str] = &[
 /// True when the cipher suite name (OpenSSL `DES-CBC3-SHA` or IANA
 /// `TLS_RSA_WITH_3DES_EDE_CBC_SHA` style) contains a weak part.
 pub fn is_weak_cipher(cipher: &str) -> bool {
-    cipher.split(['-', '_']).any(|part| {
-        WEAK_CIPHER_PARTS
+    cipher
+        .as_bytes()
+        .split(|&b| b == b'-' || b == b'_')
+        .any(is_weak_part)
+}
+
+fn is_weak_part(part: &[u8]) -> bool {
+    // Every weak part is 3 to 10 bytes long, so most parts are ruled out by length.
+    (3..=10).contains(&part.len())
+        && WEAK_CIPHER_PARTS
             .iter()
-            .any(|weak| part.eq_ignore_ascii_case(weak))
-    })
+            .any(|weak| part.eq_ignore_ascii_case(weak.as_bytes()))
 }
 
 /// Returns the findings for hops in chronological order and the boundary verdict. A hop
@@ -81,4 +88,16 @@ pub fn delays_between(times: impl Iterator<Item = Option<i64>>) -> Vec<Option<i6
             delay
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weak_parts_fit_the_length_filter() {
+        for weak in WEAK_CIPHER_PARTS {
+            assert!((3..=10).contains(&weak.len()), "{weak}");
+        }
+    }
 }

@@ -223,5 +223,5 @@ pub fn classify(
     policy: &Policy,
     knowledge: &dyn ReceiverKnowledge,
 ) -> Classification {
-    analyze(header, policy, knowledge).classification
+    analyze::classify(header, policy, knowledge)
 }

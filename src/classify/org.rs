@@ -112,13 +112,7 @@ impl<'p> Orgs<'p> {
             .filter(|group| !group.is_empty())
             .find(|group| group.iter().any(|d| matches_domain(&host, d)))
             .map(|group| group[0].as_str());
-        let built_in = || {
-            BUILT_IN_PROVIDERS
-                .iter()
-                .find(|(_, domains)| domains.iter().any(|d| matches_domain(&host, d)))
-                .map(|(name, _)| *name)
-        };
-        if let Some(name) = configured.or_else(built_in) {
+        if let Some(name) = configured.or_else(|| built_in_provider(&host)) {
             return Some(Org::Provider(name));
         }
         psl::domain_str(&host).map(|domain| Org::Domain(domain.to_string()))
@@ -138,23 +132,99 @@ impl<'p> Orgs<'p> {
     }
 }
 
+/// Returns the built-in provider group of `host` (lowercase). Every built-in domain has
+/// two labels, so only the host's last two labels can match one.
+fn built_in_provider(host: &str) -> Option<&'static str> {
+    let last_dot = host.rfind('.')?;
+    let suffix = match host[..last_dot].rfind('.') {
+        Some(dot) => &host[dot + 1..],
+        None => host,
+    };
+    BUILT_IN_PROVIDERS
+        .iter()
+        .find(|(_, domains)| domains.contains(&suffix))
+        .map(|(name, _)| *name)
+}
+
+/// Index of an organization in an [`OrgTable`]. Two ids are equal exactly when their
+/// organizations are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrgId(usize);
+
+/// The organizations of one header block's hosts, each host resolved once.
+#[derive(Debug)]
+pub struct OrgTable<'h, 'p> {
+    orgs: Orgs<'p>,
+    hosts: Vec<(&'h str, Option<OrgId>)>,
+    distinct: Vec<Org<'p>>,
+}
+
+impl<'h, 'p> OrgTable<'h, 'p> {
+    pub fn new(orgs: Orgs<'p>) -> OrgTable<'h, 'p> {
+        OrgTable {
+            orgs,
+            hosts: Vec::new(),
+            distinct: Vec::new(),
+        }
+    }
+
+    /// Returns the organization of `host`, resolving it on first use.
+    pub fn of(&mut self, host: &'h str) -> Option<OrgId> {
+        if let Some((_, id)) = self.hosts.iter().find(|(known, _)| *known == host) {
+            return *id;
+        }
+        let id = self.orgs.of(host).map(|org| self.intern(org));
+        self.hosts.push((host, id));
+        id
+    }
+
+    /// Returns the id of `org` if a host of the block resolved to it.
+    pub fn find(&self, org: &Org<'_>) -> Option<OrgId> {
+        self.distinct
+            .iter()
+            .position(|known| known == org)
+            .map(OrgId)
+    }
+
+    pub fn get(&self, id: OrgId) -> &Org<'p> {
+        &self.distinct[id.0]
+    }
+
+    pub fn has_recipient(&self) -> bool {
+        self.orgs.has_recipient()
+    }
+
+    fn intern(&mut self, org: Org<'p>) -> OrgId {
+        match self.find(&org) {
+            Some(id) => id,
+            None => {
+                self.distinct.push(org);
+                OrgId(self.distinct.len() - 1)
+            }
+        }
+    }
+}
+
 /// Lowercases a host name and drops a trailing dot; `None` for addresses, mailboxes,
 /// single-label names and `localhost.*` names.
 fn normalize(host: &str) -> Option<Cow<'_, str>> {
     let host = host.trim_end_matches('.');
-    let lower_starts = |prefix: &str| {
-        host.len() >= prefix.len()
-            && host.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
-    };
-    let is_name = host.contains('.')
-        && !lower_starts("localhost.")
-        && !host.contains(['@', '[', ']', ':', '/', ' '])
-        // A top-level domain has a letter, so an IPv4 address (digits and dots) is no name.
-        && host.bytes().any(|b| b.is_ascii_alphabetic());
-    if !is_name {
+    let (mut dot, mut letter, mut upper) = (false, false, false);
+    for &byte in host.as_bytes() {
+        match byte {
+            b'.' => dot = true,
+            b'@' | b'[' | b']' | b':' | b'/' | b' ' => return None,
+            // A top-level domain has a letter, so an IPv4 address (digits and dots) is no name.
+            b'a'..=b'z' => letter = true,
+            b'A'..=b'Z' => (letter, upper) = (true, true),
+            _ => {}
+        }
+    }
+    let localhost = host.len() >= 10 && host.as_bytes()[..10].eq_ignore_ascii_case(b"localhost.");
+    if !dot || !letter || localhost {
         return None;
     }
-    if host.bytes().any(|b| b.is_ascii_uppercase()) {
+    if upper {
         Some(Cow::Owned(host.to_ascii_lowercase()))
     } else {
         Some(Cow::Borrowed(host))

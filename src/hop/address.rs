@@ -9,7 +9,7 @@
 //! - qmail: `from rdns.example (HELO helo.example) (user@192.0.2.1)`
 //! - address literals: `from [192.0.2.1] (rdns.example [192.0.2.2])`
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::clause::{self, Clauses};
 use super::lex::{Comment, Item};
@@ -21,6 +21,8 @@ pub struct Ends<'a> {
     pub from_host: Option<&'a str>,
     /// The sending address as written, without brackets, `IPv6:` prefix, port or zone.
     pub from_ip: Option<&'a str>,
+    /// `from_ip`, parsed.
+    pub from_addr: Option<IpAddr>,
     /// The reverse-DNS name from the TCP-info comment (`(rdns.example [192.0.2.1])`).
     pub from_rdns: Option<&'a str>,
     /// The name the client gave in HELO/EHLO, from `(HELO name)` or `helo=name`.
@@ -42,32 +44,37 @@ pub fn ends<'a>(clauses: &Clauses<'_, 'a>) -> Ends<'a> {
     } else {
         // A list server's `(majordomo@lists.example) by lists.example via listexpand`.
         ends.from_mailbox = clauses.leading.iter().find_map(|item| match item {
-            Item::Comment(c) if c.words().count() == 1 => {
-                c.first_word().filter(|w| w.contains('@'))
-            }
+            Item::Comment(c) if c.words.len() == 1 => c.first_word().filter(|w| w.contains('@')),
             _ => None,
         });
     }
     if let Some(body) = clauses.by {
         ends.by_host = clause::first_word(body).map(trim_host);
-        ends.by_ip = clause::comments(body).find_map(comment_ip);
+        ends.by_ip = clause::comments(body)
+            .find_map(comment_ip)
+            .map(|(text, _)| text);
     }
     ends
 }
 
 fn read_from_clause<'a>(body: &[Item<'a>], ends: &mut Ends<'a>) {
     let word = clause::first_word(body);
-    let literal = word.and_then(literal_ip);
+    let literal = word.and_then(literal_address);
     if let Some(word) = word {
         set_from_name(word, literal.is_some(), ends);
     }
     let after_name = if word.is_some() { &body[1..] } else { body };
-    let comment_ip = clause::comments(after_name).find_map(comment_ip);
-    let bare_literal = after_name.iter().find_map(|item| match item {
-        Item::Word(w) => literal_ip(w),
-        _ => None,
-    });
-    ends.from_ip = comment_ip.or(bare_literal).or(literal);
+    let bare_literal = || {
+        after_name.iter().find_map(|item| match item {
+            Item::Word(w) => literal_address(w),
+            _ => None,
+        })
+    };
+    let address = clause::comments(after_name)
+        .find_map(comment_ip)
+        .or_else(bare_literal)
+        .or(literal);
+    set_from_address(address, ends);
     ends.from_rdns = clause::comments(after_name).next().and_then(rdns_name);
     ends.helo = clause::comments(after_name).find_map(helo_name);
 }
@@ -94,10 +101,15 @@ fn helo_name(comment: Comment<'_>) -> Option<&str> {
 fn read_from_comment<'a>(comment: Comment<'a>, ends: &mut Ends<'a>) {
     let mut words = comment.words().skip(1);
     if let Some(word) = words.next() {
-        let literal = literal_ip(word);
+        let literal = literal_address(word);
         set_from_name(word, literal.is_some(), ends);
-        ends.from_ip = words.find_map(literal_ip).or(literal);
+        set_from_address(words.find_map(literal_address).or(literal), ends);
     }
+}
+
+fn set_from_address<'a>(address: Option<Address<'a>>, ends: &mut Ends<'a>) {
+    ends.from_ip = address.map(|(text, _)| text);
+    ends.from_addr = address.map(|(_, ip)| ip);
 }
 
 fn set_from_name<'a>(word: &'a str, is_address: bool, ends: &mut Ends<'a>) {
@@ -125,7 +137,7 @@ fn trim_host(word: &str) -> &str {
 /// anywhere in the comment; a bare address only as the first word (`(192.0.2.1)`,
 /// `(user@192.0.2.1)`, `(/192.0.2.1)`). The argument of `HELO`/`EHLO` and `helo=` is what
 /// the client claimed, not where it connected from, so it is skipped.
-fn comment_ip<'a>(comment: Comment<'a>) -> Option<&'a str> {
+fn comment_ip<'a>(comment: Comment<'a>) -> Option<Address<'a>> {
     let mut previous_was_helo = false;
     for (position, word) in comment.words().enumerate() {
         let is_helo_argument = previous_was_helo || starts_with_ignore_case(word, "helo=");
@@ -174,6 +186,14 @@ fn rdns_name(comment: Comment<'_>) -> Option<&str> {
 /// Returns the address of a word that is entirely an address: `192.0.2.1`, `[192.0.2.1]`,
 /// `[IPv6:2001:db8::1]`, `[192.0.2.1]:25`, or Exim 3's `[192.0.2.1.4711]`.
 pub fn literal_ip(word: &str) -> Option<&str> {
+    literal_address(word).map(|(text, _)| text)
+}
+
+/// An address as written (see [`Ends::from_ip`]) and parsed.
+type Address<'a> = (&'a str, IpAddr);
+
+/// Like [`literal_ip`], with the parsed address.
+fn literal_address(word: &str) -> Option<Address<'_>> {
     let word = word.trim_end_matches(',');
     if word.starts_with('[') {
         let close = word.find(']')?;
@@ -191,38 +211,55 @@ pub fn literal_ip(word: &str) -> Option<&str> {
 
 /// Returns the address inside the first `[...]` of a word (`unknown[192.0.2.1]`,
 /// `user@[192.0.2.1]`).
-fn bracketed_ip(word: &str) -> Option<&str> {
-    let open = word.find('[')?;
-    let close = open + word[open..].find(']')?;
+fn bracketed_ip(word: &str) -> Option<Address<'_>> {
+    let open = word.bytes().position(|b| b == b'[')?;
+    let close = open + word[open..].bytes().position(|b| b == b']')?;
     inside_brackets(&word[open + 1..close])
 }
 
-fn inside_brackets(inner: &str) -> Option<&str> {
+fn inside_brackets(inner: &str) -> Option<Address<'_>> {
     let inner = strip_prefix_ignore_case(inner, "IPv6:");
     bare_ip(inner).or_else(|| exim3_address(inner))
 }
 
 /// Exim 3 appended the client port with a dot: `[192.0.2.1.4711]`.
-fn exim3_address(inner: &str) -> Option<&str> {
+fn exim3_address(inner: &str) -> Option<Address<'_>> {
     let (address, port) = inner.rsplit_once('.')?;
-    let is_v4 = address.parse::<std::net::Ipv4Addr>().is_ok();
-    (is_v4 && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())).then_some(address)
+    let v4 = address.parse::<Ipv4Addr>().ok()?;
+    (!port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
+        .then_some((address, IpAddr::V4(v4)))
 }
 
 /// Returns `text` without an IPv4 port (`192.0.2.1:25`) or IPv6 zone (`fe80::1%6`) when what
 /// remains is an address.
-fn bare_ip(text: &str) -> Option<&str> {
-    // Every address starts with a hex digit or `:`; most words are rejected here cheaply.
-    if !text.starts_with(|c: char| c.is_ascii_hexdigit() || c == ':') {
-        return None;
+fn bare_ip(text: &str) -> Option<Address<'_>> {
+    let text = match memchr::memchr(b'%', text.as_bytes()) {
+        Some(zone) => &text[..zone],
+        None => text,
+    };
+    // An address is hex digits, dots and colons, with a dot or a colon; most words are
+    // rejected here without a parse.
+    let (mut dots, mut colons) = (false, false);
+    for &byte in text.as_bytes() {
+        match byte {
+            b'.' => dots = true,
+            b':' => colons = true,
+            _ if byte.is_ascii_hexdigit() => {}
+            _ => return None,
+        }
     }
-    let text = text.split('%').next().unwrap_or(text);
-    if text.parse::<IpAddr>().is_ok() {
-        return Some(text);
+    if !colons {
+        let v4 = text.parse::<Ipv4Addr>().ok().filter(|_| dots)?;
+        return Some((text, IpAddr::V4(v4)));
+    }
+    if let Ok(v6) = text.parse::<Ipv6Addr>() {
+        return Some((text, IpAddr::V6(v6)));
     }
     let (address, port) = text.rsplit_once(':')?;
-    let is_v4 = address.parse::<std::net::Ipv4Addr>().is_ok();
-    (is_v4 && port.bytes().all(|b| b.is_ascii_digit())).then_some(address)
+    let v4 = address.parse::<Ipv4Addr>().ok()?;
+    port.bytes()
+        .all(|b| b.is_ascii_digit())
+        .then_some((address, IpAddr::V4(v4)))
 }
 
 fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> &'a str {
@@ -235,27 +272,35 @@ fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> &'a str {
 
 /// True for 127.0.0.0/8, `::1` and IPv4-mapped loopback (`::ffff:127.0.0.1`).
 pub fn is_loopback(ip: &str) -> bool {
-    match ip.parse::<IpAddr>() {
-        Ok(IpAddr::V4(v4)) => v4.is_loopback(),
-        Ok(IpAddr::V6(v6)) => {
+    ip.parse().is_ok_and(is_loopback_ip)
+}
+
+/// Like [`is_loopback`], for a parsed address.
+pub fn is_loopback_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => {
             v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
         }
-        Err(_) => false,
     }
 }
 
 /// True for addresses that are not routed on the public internet: RFC 1918, carrier-grade
 /// NAT (RFC 6598), link-local, and IPv6 unique-local (RFC 4193) and link-local.
 pub fn is_private(ip: &str) -> bool {
-    match ip.parse::<IpAddr>() {
-        Ok(IpAddr::V4(v4)) => {
+    ip.parse().is_ok_and(is_private_ip)
+}
+
+/// Like [`is_private`], for a parsed address.
+pub fn is_private_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
             let [a, b, ..] = v4.octets();
             v4.is_private() || v4.is_link_local() || (a == 100 && (64..128).contains(&b))
         }
-        Ok(IpAddr::V6(v6)) => {
+        IpAddr::V6(v6) => {
             let first = v6.segments()[0];
             (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
         }
-        Err(_) => false,
     }
 }

@@ -27,6 +27,17 @@ pub struct Baseline<'a> {
     pub tls_version: Option<TlsVersion>,
     pub cipher: Option<Cow<'a, str>>,
     pub date: Option<HopDate>,
+    /// mail-parser's date can stand as it is: see [`Baseline::trusted_date`].
+    date_is_plain: bool,
+}
+
+impl Baseline<'_> {
+    /// Returns mail-parser's date when it has none of the errors listed above: a year of
+    /// 2000 or later (a two-digit year comes back as 19xx) and a numeric zone (a named
+    /// zone, or none, comes back as `-0000`). Otherwise the date is read again.
+    pub fn trusted_date(&self) -> Option<HopDate> {
+        self.date.filter(|_| self.date_is_plain)
+    }
 }
 
 /// Runs mail-parser's Received parser over one header value.
@@ -48,7 +59,12 @@ pub fn read(raw: &[u8]) -> Baseline<'_> {
         mail_parser::TlsVersion::TLSv1_3 => Some(TlsVersion::Tls13),
         _ => None,
     });
-    let date = received.date.as_ref().filter(|d| d.is_valid()).map(|d| {
+    let valid_date = received.date.as_ref().filter(|d| d.is_valid());
+    let date_is_plain = valid_date.is_some_and(|d| {
+        let named_or_no_zone = d.tz_before_gmt && d.tz_hour == 0 && d.tz_minute == 0;
+        d.year >= 2000 && !named_or_no_zone
+    });
+    let date = valid_date.map(|d| {
         let sign = if d.tz_before_gmt { -1 } else { 1 };
         HopDate {
             utc: d.to_timestamp(),
@@ -60,5 +76,6 @@ pub fn read(raw: &[u8]) -> Baseline<'_> {
         tls_version,
         cipher: received.tls_cipher,
         date,
+        date_is_plain,
     }
 }

@@ -136,20 +136,14 @@ pub fn comments<'i, 'a>(body: &'i [Item<'a>]) -> impl Iterator<Item = Comment<'a
     })
 }
 
-/// Returns the text that holds the date: after the last top-level semicolon, or, when a
-/// server wrote none (`with SMTP id x\n 2018-03-26 13:35:36 +0000 UTC`), after the value
-/// of the last clause.
-pub fn date_text<'a>(text: &'a str, items: &[Item<'a>]) -> Option<&'a str> {
-    let mut depth = 0usize;
-    let mut last_semicolon = None;
-    for index in memchr::memchr3_iter(b'(', b')', b';', text.as_bytes()) {
-        match text.as_bytes()[index] {
-            b'(' => depth += 1,
-            b')' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => last_semicolon = Some(index),
-            _ => {}
-        }
-    }
+/// Returns the text that holds the date: after the last top-level semicolon (at byte
+/// `last_semicolon`, as the lexer found it), or, when a server wrote none (`with SMTP id
+/// x\n 2018-03-26 13:35:36 +0000 UTC`), after the value of the last clause.
+pub fn date_text<'a>(
+    text: &'a str,
+    last_semicolon: Option<usize>,
+    items: &[Item<'_>],
+) -> Option<&'a str> {
     if let Some(index) = last_semicolon {
         return Some(&text[index + 1..]);
     }

@@ -140,6 +140,19 @@ fn month_number(token: &str) -> Option<u32> {
     Some(index as u32 + 1)
 }
 
+/// True when `text` contains a zone offset of four digits (`+0200`) worth `minutes`.
+pub fn has_offset(text: &str, minutes: i32) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(at, &sign)| {
+        let digits_end = at + 5;
+        matches!(sign, b'+' | b'-')
+            && bytes.len() >= digits_end
+            && bytes[at + 1..digits_end].iter().all(u8::is_ascii_digit)
+            && !bytes.get(digits_end).is_some_and(u8::is_ascii_digit)
+            && numeric_offset(&text[at..digits_end]) == Some(minutes)
+    })
+}
+
 /// Reads `+0200`, `-0400`, and `-0000` (RFC 5322: UTC, local offset unknown).
 fn numeric_offset(token: &str) -> Option<i32> {
     let (sign, digits) = match token.as_bytes().first()? {

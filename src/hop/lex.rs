@@ -1,11 +1,19 @@
 //! Splits a Received header value into words and comments, the two things every server
-//! family agrees on.
+//! family agrees on, in one pass over its bytes.
 //!
 //! RFC 5322 §3.6.7 defines `Received: [from ...] [by ...] [via ...] [with ...] [id ...]
 //! [for ...] ; date-time`, with comments in parentheses anywhere. Real servers add words
 //! outside the grammar (`from x (HELO y) [192.0.2.1]`, `with Microsoft SMTP Server`), so the
 //! lexer only separates top-level words, top-level comments and top-level semicolons; the
 //! clause reader decides what they mean.
+//!
+//! The same pass splits every comment into its words, keeps the position of the last
+//! top-level semicolon (the date follows it), counts `@` signs and finds the marker phrases
+//! of [`super::markers`], so no later step reads the bytes again.
+
+use smallvec::SmallVec;
+
+use super::markers::{self, Found};
 
 /// One top-level element of a Received header value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,84 +27,264 @@ pub enum Item<'a> {
     Semicolon,
 }
 
-/// A top-level comment: the text between its outer parentheses.
+/// A top-level comment: the text between its outer parentheses, and its words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Comment<'a> {
     pub inner: &'a str,
+    /// The words of `inner`, with nested parentheses and white space as separators.
+    pub words: &'a [&'a str],
+    /// The comment contains `version=` (any letter case), as TLS notes do.
+    pub has_version_key: bool,
+    /// The comment contains `tls:` (any letter case), as Courier's TLS note does.
+    pub has_tls_colon: bool,
 }
 
 impl<'a> Comment<'a> {
-    /// Returns the comment's words, with nested parentheses and white space as separators.
+    /// Returns the comment's words.
     pub fn words(&self) -> impl Iterator<Item = &'a str> + 'a {
-        self.inner
-            .split(|c: char| c.is_ascii_whitespace() || c == '(' || c == ')')
-            .filter(|w| !w.is_empty())
+        self.words.iter().copied()
     }
 
     /// Returns the first word, if any.
     pub fn first_word(&self) -> Option<&'a str> {
-        self.words().next()
+        self.words.first().copied()
     }
 }
 
-/// Splits `text` into top-level items. Unbalanced `)` are ignored; an unclosed `(` runs to
-/// the end of the text, as a reader of the header would see it.
-pub fn items(text: &str) -> Vec<Item<'_>> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(24);
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b' ' | b'\t' | b'\r' | b'\n' | b')' => i += 1,
-            b';' => {
-                out.push(Item::Semicolon);
-                i += 1;
-            }
-            b'(' => {
-                let end = comment_end(bytes, i);
-                let inner_end = if end > i + 1 && bytes[end - 1] == b')' {
-                    end - 1
-                } else {
-                    end
-                };
-                out.push(Item::Comment(Comment {
-                    inner: &text[i + 1..inner_end],
-                }));
-                i = end;
-            }
-            _ => {
-                let start = i;
-                while i < bytes.len() && !is_word_end(bytes[i]) {
+/// A top-level element as the lexer records it: comment words are an index range into
+/// [`Lexed::comment_words`], turned into slices by [`Lexed::items`].
+#[derive(Debug, Clone, Copy)]
+enum Span<'t> {
+    Word(&'t str),
+    Comment {
+        inner: &'t str,
+        words: (usize, usize),
+        has_version_key: bool,
+        has_tls_colon: bool,
+    },
+    Semicolon,
+}
+
+/// One header value after the single pass.
+#[derive(Debug)]
+pub struct Lexed<'t> {
+    spans: SmallVec<[Span<'t>; 24]>,
+    comment_words: SmallVec<[&'t str; 64]>,
+    /// The marker phrases in the header.
+    pub found: Found,
+    /// Byte offset of the last semicolon outside any comment.
+    pub last_semicolon: Option<usize>,
+    /// How many `@` signs the header holds.
+    pub at_signs: usize,
+}
+
+impl<'t> Lexed<'t> {
+    /// Splits `text` into top-level items. Unbalanced `)` are ignored; an unclosed `(` runs
+    /// to the end of the text, as a reader of the header would see it.
+    pub fn new(text: &'t str) -> Lexed<'t> {
+        let mut lexed = Lexed {
+            spans: SmallVec::new(),
+            comment_words: SmallVec::new(),
+            found: Found::default(),
+            last_semicolon: None,
+            at_signs: 0,
+        };
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b' ' | b'\t' | b'\r' | b'\n' | b')' => i += 1,
+                b';' => {
+                    lexed.spans.push(Span::Semicolon);
+                    lexed.last_semicolon = Some(i);
                     i += 1;
                 }
-                out.push(Item::Word(&text[start..i]));
+                b'(' => i = lexed.comment(text, i),
+                _ => i = lexed.top_word(text, i),
             }
         }
+        lexed
     }
-    out
-}
 
-fn is_word_end(byte: u8) -> bool {
-    matches!(byte, b' ' | b'\t' | b'\r' | b'\n' | b'(' | b')' | b';')
-}
+    /// Returns the top-level items, with each comment's words as a slice.
+    pub fn items(&self) -> SmallVec<[Item<'_>; 24]> {
+        self.spans
+            .iter()
+            .map(|span| match *span {
+                Span::Word(word) => Item::Word(word),
+                Span::Comment {
+                    inner,
+                    words: (first, end),
+                    has_version_key,
+                    has_tls_colon,
+                } => Item::Comment(Comment {
+                    inner,
+                    words: &self.comment_words[first..end],
+                    has_version_key,
+                    has_tls_colon,
+                }),
+                Span::Semicolon => Item::Semicolon,
+            })
+            .collect()
+    }
 
-/// Returns the index just past the `)` that closes the comment opened at `open`, or the
-/// text length when it never closes.
-fn comment_end(bytes: &[u8], open: usize) -> usize {
-    let mut depth = 0usize;
-    for (offset, byte) in bytes[open..].iter().enumerate() {
-        match byte {
-            b'(' => depth += 1,
-            b')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return open + offset + 1;
-                }
+    /// Reads the top-level word at `start` and returns where it ends.
+    fn top_word(&mut self, text: &'t str, start: usize) -> usize {
+        let bytes = text.as_bytes();
+        let mut end = start;
+        loop {
+            end = skip_to(bytes, end, ENDS_WORD | NOTED);
+            if end == bytes.len() || class(bytes[end]) & ENDS_WORD != 0 {
+                break;
             }
+            self.note(text, end);
+            end += 1;
+        }
+        if class(bytes[start]) & STARTS_PHRASE != 0 {
+            markers::at_word(text, start, end, &mut self.found);
+        }
+        self.spans.push(Span::Word(&text[start..end]));
+        end
+    }
+
+    /// Reads the comment opened at `open` and returns the index just past its closing `)`,
+    /// or the text length when it never closes.
+    fn comment(&mut self, text: &'t str, open: usize) -> usize {
+        let bytes = text.as_bytes();
+        let first_word = self.comment_words.len();
+        let mut keys = NoteKeys::default();
+        let mut depth = 0usize;
+        let mut close = None;
+        let mut i = open;
+        while i < bytes.len() {
+            let byte = bytes[i];
+            if class(byte) & SPLITS_COMMENT == 0 {
+                i = self.comment_word(text, i, &mut keys);
+                continue;
+            }
+            match byte {
+                b'(' => {
+                    depth += 1;
+                    markers::at_paren(text, i, &mut self.found);
+                }
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        close = Some(i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        let (inner_end, next) = match close {
+            Some(close) => (close, close + 1),
+            // An unclosed comment still loses a final `)`, as a reader would drop it.
+            None if bytes.len() > open + 1 && bytes[bytes.len() - 1] == b')' => {
+                (bytes.len() - 1, bytes.len())
+            }
+            None => (bytes.len(), bytes.len()),
+        };
+        self.spans.push(Span::Comment {
+            inner: &text[open + 1..inner_end],
+            words: (first_word, self.comment_words.len()),
+            has_version_key: keys.version,
+            has_tls_colon: keys.tls_colon,
+        });
+        next
+    }
+
+    /// Reads the comment word at `start` and returns where it ends.
+    fn comment_word(&mut self, text: &'t str, start: usize, keys: &mut NoteKeys) -> usize {
+        let bytes = text.as_bytes();
+        let mut end = start;
+        loop {
+            end = skip_to(bytes, end, SPLITS_COMMENT | NOTED);
+            if end == bytes.len() || class(bytes[end]) & SPLITS_COMMENT != 0 {
+                break;
+            }
+            match bytes[end] {
+                b'=' => keys.version |= ends_with_ignore_case(&bytes[..end], b"version"),
+                b':' => keys.tls_colon |= ends_with_ignore_case(&bytes[..end], b"tls"),
+                _ => self.note(text, end),
+            }
+            end += 1;
+        }
+        if class(bytes[start]) & STARTS_PHRASE != 0 {
+            markers::at_word(text, start, end, &mut self.found);
+        }
+        self.comment_words.push(&text[start..end]);
+        end
+    }
+
+    /// Counts an `@` or checks the markers that start at a `[`.
+    fn note(&mut self, text: &str, at: usize) {
+        match text.as_bytes()[at] {
+            b'@' => self.at_signs += 1,
+            b'[' => markers::at_bracket(text, at, &mut self.found),
             _ => {}
         }
     }
-    bytes.len()
+}
+
+/// The byte ends a top-level word: white space, a parenthesis or a semicolon.
+const ENDS_WORD: u8 = 1;
+/// The byte separates the words of a comment: white space (form feed included, as in
+/// `char::is_ascii_whitespace`) or a parenthesis.
+const SPLITS_COMMENT: u8 = 2;
+/// The lexer looks at the byte: `@` is counted, `[`, `(`, `=` and `:` may start or end a
+/// phrase it records.
+const NOTED: u8 = 4;
+
+/// The byte can start a word that begins a marker phrase (see [`markers::at_word`]).
+const STARTS_PHRASE: u8 = 8;
+
+/// The class bits of every byte value.
+static CLASS: [u8; 256] = byte_classes();
+
+const fn byte_classes() -> [u8; 256] {
+    let mut classes = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        classes[byte] = match byte as u8 {
+            b' ' | b'\t' | b'\r' | b'\n' => ENDS_WORD | SPLITS_COMMENT,
+            b'\x0C' => SPLITS_COMMENT,
+            b'(' | b')' => ENDS_WORD | SPLITS_COMMENT | NOTED,
+            b';' => ENDS_WORD,
+            b'@' | b'[' | b'=' | b':' => NOTED,
+            b'a' | b'f' | b'p' | b't' | b'v' | b'w' | b'A' | b'F' | b'P' | b'T' | b'V' | b'W' => {
+                STARTS_PHRASE
+            }
+            _ => 0,
+        };
+        byte += 1;
+    }
+    classes
+}
+
+/// The TLS note keys seen in one comment, see [`Comment`].
+#[derive(Default)]
+struct NoteKeys {
+    version: bool,
+    tls_colon: bool,
+}
+
+fn class(byte: u8) -> u8 {
+    CLASS[usize::from(byte)]
+}
+
+/// Returns the index of the first byte at or after `from` whose class has one of `bits`,
+/// or the length of `bytes`.
+fn skip_to(bytes: &[u8], from: usize, bits: u8) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|&byte| class(byte) & bits != 0)
+        .map_or(bytes.len(), |offset| from + offset)
+}
+
+fn ends_with_ignore_case(bytes: &[u8], suffix: &[u8]) -> bool {
+    bytes.len() >= suffix.len() && bytes[bytes.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
 }
 
 #[cfg(test)]
@@ -105,29 +293,61 @@ mod tests {
 
     #[test]
     fn words_comments_and_semicolons() {
-        let got = items("from a.example (b [192.0.2.1] (x)) by c;\r\n\tMon");
+        let lexed = Lexed::new("from a.example (b [192.0.2.1] (x)) by c;\r\n\tMon");
+        let got = lexed.items();
         assert_eq!(got.len(), 7);
         assert_eq!(got[0], Item::Word("from"));
-        assert_eq!(
-            got[2],
-            Item::Comment(Comment {
-                inner: "b [192.0.2.1] (x)"
-            })
-        );
+        let Item::Comment(comment) = got[2] else {
+            panic!("not a comment: {:?}", got[2]);
+        };
+        assert_eq!(comment.inner, "b [192.0.2.1] (x)");
+        assert_eq!(comment.words, ["b", "[192.0.2.1]", "x"]);
         assert_eq!(got[4], Item::Word("c"));
         assert_eq!(got[5], Item::Semicolon);
         assert_eq!(got[6], Item::Word("Mon"));
+        assert_eq!(lexed.last_semicolon, Some(39));
     }
 
     #[test]
     fn unclosed_comment_runs_to_end() {
-        let got = items("by x (never closed");
+        let lexed = Lexed::new("by x (never closed");
+        let got = lexed.items();
         assert_eq!(got.len(), 3);
-        assert_eq!(
-            got[2],
-            Item::Comment(Comment {
-                inner: "never closed"
+        let Item::Comment(comment) = got[2] else {
+            panic!("not a comment: {:?}", got[2]);
+        };
+        assert_eq!(comment.inner, "never closed");
+        assert_eq!(comment.words, ["never", "closed"]);
+    }
+
+    #[test]
+    fn unclosed_comment_drops_final_paren() {
+        let lexed = Lexed::new("by x ((a)");
+        let Item::Comment(comment) = lexed.items()[2] else {
+            panic!("not a comment");
+        };
+        assert_eq!(comment.inner, "(a");
+        assert_eq!(comment.words, ["a"]);
+    }
+
+    #[test]
+    fn semicolon_in_comment_is_not_top_level() {
+        let lexed = Lexed::new("by x; id 1 (a; b)");
+        assert_eq!(lexed.last_semicolon, Some(4));
+    }
+
+    #[test]
+    fn tls_note_keys_and_at_signs() {
+        let lexed = Lexed::new("from a (u@b@192.0.2.1) (Version=TLS1_2) (TLS: TLSv1/SSLv3)");
+        let items = lexed.items();
+        let flags: Vec<(bool, bool)> = items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Comment(c) => Some((c.has_version_key, c.has_tls_colon)),
+                _ => None,
             })
-        );
+            .collect();
+        assert_eq!(flags, [(false, false), (true, false), (false, true)]);
+        assert_eq!(lexed.at_signs, 2);
     }
 }

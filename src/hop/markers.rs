@@ -1,11 +1,8 @@
-//! Marker phrases searched for anywhere in a header, found in one pass.
+//! Marker phrases searched for anywhere in a header, ignoring ASCII case.
 //!
-//! Each phrase is matched ignoring ASCII case. One automaton, built on first use, finds
-//! them all, so a header is scanned once however many phrases there are.
-
-use std::sync::LazyLock;
-
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind};
+//! The lexer calls these checks as it passes each word start, `[` and `(`, so finding them
+//! costs no pass of its own. A phrase counts where it begins a word (top-level or inside a
+//! comment), or for the phrases that begin with `[` or `(`, wherever that byte is.
 
 /// A phrase that means something wherever it appears.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,36 +38,11 @@ pub enum Marker {
     WithStarttls,
 }
 
-const PATTERNS: [(Marker, &str); 14] = [
-    (Marker::FromUserid, "from userid"),
-    (Marker::FromStdin, "from stdin"),
-    (Marker::PickupService, "pickup service"),
-    (Marker::LocalSocket, "[local]"),
-    (Marker::UnixSocket, "[unix socket]"),
-    (Marker::UnixColon, "[unix:"),
-    (Marker::ViaHttp, "via http"),
-    (Marker::Authenticated, "authenticated"),
-    (Marker::AuthColon, "auth:"),
-    (Marker::Account, "(account "),
-    (Marker::WithPlain, " with plain)"),
-    (Marker::WithLogin, " with login)"),
-    (Marker::TlsSecuredChannel, "tls secured channel"),
-    (Marker::WithStarttls, "with starttls"),
-];
-
-static AUTOMATON: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(PATTERNS.map(|(_, pattern)| pattern))
-        .expect("the marker patterns are valid")
-});
-
 /// The markers found in one header, with where each first starts.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Found {
     bits: u32,
-    starts: [u32; PATTERNS.len()],
+    starts: [u32; 14],
 }
 
 impl Found {
@@ -84,24 +56,100 @@ impl Found {
         self.has(marker)
             .then(|| self.starts[marker as usize] as usize)
     }
+
+    /// Records `phrase` as `marker` when the text at `at` starts with it.
+    fn check(&mut self, text: &[u8], at: usize, phrase: &str, marker: Marker) {
+        let phrase = phrase.as_bytes();
+        let found = text.len() - at >= phrase.len()
+            && text[at..at + phrase.len()].eq_ignore_ascii_case(phrase);
+        if found && !self.has(marker) {
+            self.bits |= 1 << marker as u8;
+            self.starts[marker as usize] = u32::try_from(at).unwrap_or(u32::MAX);
+        }
+    }
 }
 
-/// Finds every marker in `text`. `authenticated` counts only as a word of its own, so
-/// `unauthenticated` is not an authentication note.
-pub fn scan(text: &str) -> Found {
-    let mut found = Found::default();
+/// Checks the phrases that begin with a word, at the word `text[start..end]`. A phrase
+/// whose first word is followed by a space needs a word of exactly that length.
+/// `authenticated` is checked only at a word start, so `unauthenticated` is not an
+/// authentication note.
+pub fn at_word(text: &str, start: usize, end: usize, found: &mut Found) {
     let bytes = text.as_bytes();
-    for hit in AUTOMATON.find_overlapping_iter(text) {
-        let index = hit.pattern().as_usize();
-        let marker = PATTERNS[index].0;
-        let glued = marker == Marker::Authenticated
-            && hit.start() > 0
-            && bytes[hit.start() - 1].is_ascii_alphabetic();
-        if glued || found.has(marker) {
-            continue;
+    match (bytes[start].to_ascii_lowercase(), end - start) {
+        (b'f', 4) => {
+            found.check(bytes, start, "from userid", Marker::FromUserid);
+            found.check(bytes, start, "from stdin", Marker::FromStdin);
         }
-        found.bits |= 1 << index;
-        found.starts[index] = u32::try_from(hit.start()).unwrap_or(u32::MAX);
+        (b'p', 6) => found.check(bytes, start, "pickup service", Marker::PickupService),
+        (b'v', 3) => found.check(bytes, start, "via http", Marker::ViaHttp),
+        (b'a', 5..) => {
+            found.check(bytes, start, "authenticated", Marker::Authenticated);
+            found.check(bytes, start, "auth:", Marker::AuthColon);
+        }
+        (b't', 3) => found.check(
+            bytes,
+            start,
+            "tls secured channel",
+            Marker::TlsSecuredChannel,
+        ),
+        (b'w', 4) => {
+            found.check(bytes, start, "with starttls", Marker::WithStarttls);
+            if start > 0 && bytes[start - 1] == b' ' {
+                found.check(bytes, start - 1, " with plain)", Marker::WithPlain);
+                found.check(bytes, start - 1, " with login)", Marker::WithLogin);
+            }
+        }
+        _ => {}
     }
-    found
+}
+
+/// Checks the phrases that begin with `[`, at a `[` at `at`.
+pub fn at_bracket(text: &str, at: usize, found: &mut Found) {
+    let bytes = text.as_bytes();
+    found.check(bytes, at, "[local]", Marker::LocalSocket);
+    found.check(bytes, at, "[unix socket]", Marker::UnixSocket);
+    found.check(bytes, at, "[unix:", Marker::UnixColon);
+}
+
+/// Checks the phrase that begins with `(`, at a `(` at `at`.
+pub fn at_paren(text: &str, at: usize, found: &mut Found) {
+    found.check(text.as_bytes(), at, "(account ", Marker::Account);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::lex::Lexed;
+    use super::*;
+
+    #[test]
+    fn markers_at_word_starts_brackets_and_parens() {
+        let text = "from x (Postfix, from userid 0) (account u HELO x) ([unix socket]) \
+                    (u@192.0.2.1 with plain) over TLS secured channel";
+        let found = Lexed::new(text).found;
+        for marker in [
+            Marker::FromUserid,
+            Marker::Account,
+            Marker::UnixSocket,
+            Marker::WithPlain,
+            Marker::TlsSecuredChannel,
+        ] {
+            assert!(found.has(marker), "{marker:?}");
+        }
+        assert_eq!(found.start(Marker::TlsSecuredChannel), text.find("TLS"));
+        assert!(!found.has(Marker::WithLogin));
+    }
+
+    #[test]
+    fn glued_authenticated_is_not_a_note() {
+        let found = Lexed::new("from x (unauthenticated) by y").found;
+        assert!(!found.has(Marker::Authenticated));
+        let found = Lexed::new("from x (Authenticated sender: u) by y").found;
+        assert!(found.has(Marker::Authenticated));
+    }
+
+    #[test]
+    fn unix_marker_inside_a_word() {
+        let found = Lexed::new("from localhost (localhost [[UNIX: localhost]]) by y").found;
+        assert!(found.has(Marker::UnixColon));
+    }
 }

@@ -14,6 +14,7 @@ mod lex;
 mod markers;
 mod parse;
 mod protocol;
+mod tls_facts;
 mod tls_note;
 
 use serde::Serialize;
@@ -178,4 +179,9 @@ pub fn is_loopback_address(address: &str) -> bool {
 /// link-local, IPv6 unique-local).
 pub fn is_private_address(address: &str) -> bool {
     address::is_private(address)
+}
+
+/// Like [`is_private_address`], for a parsed address.
+pub fn is_private_ip(address: std::net::IpAddr) -> bool {
+    address::is_private_ip(address)
 }

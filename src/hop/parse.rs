@@ -1,18 +1,23 @@
 //! Reads one Received header into a [`Hop`]. mail-parser reads it first; its `by` host,
-//! TLS version, cipher and date are used where this crate's clause reader finds none. Where
-//! the two differ, the clause reader wins, because of the mail-parser errors listed in
-//! [`super::baseline`].
+//! TLS version and cipher are used where this crate's clause reader finds none. Where the
+//! two differ, the clause reader wins, because of the mail-parser errors listed in
+//! [`super::baseline`]. The date is mail-parser's unless it shows one of those errors.
+//!
+//! This crate's layer reads the bytes once ([`Lexed`]); every later step works on the
+//! words and comments that pass found.
 
 use std::borrow::Cow;
+use std::net::IpAddr;
 
 use super::address::{self, Ends};
 use super::clause::{self, Clauses};
 use super::kind::{self, Reason, Signals};
-use super::lex::{self, Item};
-use super::markers::{self, Found, Marker};
-use super::protocol::{self, Meaning, With};
-use super::tls_note::{self, Note, VersionWord};
-use super::{Hop, baseline, date};
+use super::lex::{Item, Lexed};
+use super::markers::Marker;
+use super::protocol::{self, Meaning};
+use super::tls_facts::tls_facts;
+use super::tls_note;
+use super::{Hop, HopDate, baseline, date};
 
 /// A hop with the facts the classifier uses beyond the stored fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,29 +29,38 @@ pub struct ParsedHop {
     pub by_ip: Option<String>,
     /// The name the client gave in HELO/EHLO, when the receiver recorded it.
     pub helo: Option<String>,
+    /// `hop.from_ip`, parsed.
+    pub from_addr: Option<IpAddr>,
     pub kind_reason: Reason,
 }
 
 /// Reads the Received header value `raw` (without the field name), found at position
 /// `header_index` (0 is the topmost). Never fails: unreadable input gives an unparsed hop.
 pub fn parse_hop(raw: &[u8], header_index: usize) -> ParsedHop {
+    let text = match std::str::from_utf8(raw) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(raw),
+    };
     let base = baseline::read(raw);
-
-    let text = String::from_utf8_lossy(raw);
-    let items = lex::items(&text);
+    let lexed = Lexed::new(&text);
+    let items = lexed.items();
     let clauses = Clauses::split(&items);
     let ends = address::ends(&clauses);
     let with = protocol::read(clauses.with_first());
     let meaning = with.protocol.as_deref().map(protocol::meaning);
     let note = tls_note::find(&items);
-    let found = markers::scan(&text);
-    let tls = tls_facts(&text, &found, note, &with, meaning, &base);
-    let parsed = is_parsed(&clauses);
-    let signals = signals(&text, &found, &clauses, &ends, meaning, parsed);
+    let tls = tls_facts(&text, &lexed.found, note, &with, meaning, &base);
+    let qmail = qmail_invocation(&clauses);
+    let parsed = clauses.any_keyword || qmail.is_some();
+    let facts = Facts {
+        lexed: &lexed,
+        items: &items,
+        clauses: &clauses,
+        ends: &ends,
+    };
+    let signals = signals(&facts, meaning, parsed, qmail);
     let (kind, kind_reason) = kind::decide(&signals);
-    let date = clause::date_text(&text, &items)
-        .and_then(date::parse)
-        .or(base.date);
+    let date = read_date(&text, &lexed, &items, &base);
 
     let hop = Hop {
         header_index,
@@ -71,96 +85,32 @@ pub fn parse_hop(raw: &[u8], header_index: usize) -> ParsedHop {
         from_rdns: ends.from_rdns.map(str::to_string),
         by_ip: ends.by_ip.map(str::to_string),
         helo: ends.helo.map(str::to_string),
+        from_addr: ends.from_addr,
         kind_reason,
     }
 }
 
-struct TlsFacts {
-    version: Option<super::TlsVersion>,
-    cipher: Option<String>,
-    evidence: Option<String>,
-}
-
-/// Combines the TLS statements: a TLS note in a comment, TLS words in the protocol, a TLS
-/// phrase, an RFC 3848 protocol name, and, last, a version mail-parser saw in a comment.
-fn tls_facts(
+/// Returns mail-parser's date when it can be trusted and the date text contains the same
+/// four-digit zone offset (mail-parser also reads a cut-off `+03`), else the date read by
+/// this crate, else mail-parser's.
+fn read_date(
     text: &str,
-    found: &Found,
-    note: Option<Note<'_>>,
-    with: &With<'_>,
-    meaning: Option<Meaning>,
+    lexed: &Lexed<'_>,
+    items: &[Item<'_>],
     base: &baseline::Baseline<'_>,
-) -> TlsFacts {
-    let mut evidence: Vec<Cow<'_, str>> = Vec::new();
-    if let Some(protocol) = with
-        .protocol
-        .as_deref()
-        .filter(|_| meaning.is_some_and(|m| m.tls))
-    {
-        evidence.push(Cow::Owned(format!("with {protocol}")));
-    }
-    if let Some(words) = with.tls_words {
-        evidence.push(Cow::Owned(format!("with {words}")));
-    }
-    if let Some(note) = note {
-        evidence.push(Cow::Owned(format!("({})", note.evidence)));
-    } else if let Some(phrase) = tls_phrase(text, found) {
-        evidence.push(Cow::Borrowed(phrase));
-    }
-    // mail-parser reads `TLSv1/SSLv3` as TLS 1.0; the note reader recognizes a family label.
-    let version = match note.and_then(|n| n.version) {
-        Some(VersionWord::Stated(version)) => Some(version),
-        Some(VersionWord::Family | VersionWord::Unstated) => None,
-        None if evidence.is_empty() => base.tls_version,
-        None => None,
-    };
-    if evidence.is_empty()
-        && let Some(version) = version
-    {
-        evidence.push(Cow::Owned(format!("{} in a comment", version.as_str())));
-    }
-    let cipher = note
-        .and_then(|n| n.cipher)
-        .or(with.cipher)
-        .map(str::to_string)
-        .or_else(|| base.cipher.as_deref().map(str::to_string))
-        .filter(|_| !evidence.is_empty());
-    let evidence = (!evidence.is_empty()).then(|| collapse_space(&evidence.join("; ")));
-    TlsFacts {
-        version,
-        cipher,
-        evidence,
-    }
-}
-
-/// Returns a phrase that states TLS without a version: Microsoft's `over TLS secured
-/// channel`, or Mimecast's `with ESMTP with STARTTLS`.
-fn tls_phrase<'a>(text: &'a str, found: &Found) -> Option<&'a str> {
-    [(Marker::TlsSecuredChannel, 19), (Marker::WithStarttls, 13)]
-        .into_iter()
-        .find_map(|(marker, length)| found.start(marker).map(|at| &text[at..at + length]))
-}
-
-/// Replaces folds and runs of white space with one space.
-fn collapse_space(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for word in text.split_ascii_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
+) -> Option<HopDate> {
+    let date_text = clause::date_text(text, lexed.last_semicolon, items);
+    match (base.trusted_date(), date_text) {
+        (Some(trusted), Some(date_text)) if date::has_offset(date_text, trusted.offset_minutes) => {
+            Some(trusted)
         }
-        out.push_str(word);
+        _ => date_text.and_then(date::parse).or(base.date),
     }
-    out
-}
-
-/// Returns true when the header has a clause keyword, or is qmail's clause-less
-/// `(qmail 1234 invoked by uid 89)` or `(qmail 1234 invoked from network)`.
-fn is_parsed(clauses: &Clauses<'_, '_>) -> bool {
-    clauses.any_keyword || qmail_invocation(clauses).is_some()
 }
 
 /// Returns true for `(qmail N invoked by uid N)`, false for `(qmail N invoked from
-/// network)`, None for anything else.
+/// network)`, None for anything else. A header with either counts as parsed even without
+/// a clause keyword.
 fn qmail_invocation(clauses: &Clauses<'_, '_>) -> Option<bool> {
     let comment = clauses.leading.iter().find_map(|item| match item {
         Item::Comment(c)
@@ -176,14 +126,21 @@ fn qmail_invocation(clauses: &Clauses<'_, '_>) -> Option<bool> {
     (by_uid || from_network).then_some(by_uid)
 }
 
+/// The results of the single pass and of the clause reader for one header.
+struct Facts<'f, 'a> {
+    lexed: &'f Lexed<'a>,
+    items: &'f [Item<'f>],
+    clauses: &'f Clauses<'f, 'f>,
+    ends: &'f Ends<'f>,
+}
+
 fn signals(
-    text: &str,
-    found: &Found,
-    clauses: &Clauses<'_, '_>,
-    ends: &Ends<'_>,
+    facts: &Facts<'_, '_>,
     meaning: Option<Meaning>,
     parsed: bool,
+    qmail: Option<bool>,
 ) -> Signals {
+    let (found, clauses, ends) = (&facts.lexed.found, facts.clauses, facts.ends);
     let meaning = meaning.unwrap_or(protocol::meaning(""));
     // IIS writes `from mail pickup service by host` for its pickup folder, and Mercury/32
     // `from Spooler by host` for its own queue.
@@ -195,7 +152,7 @@ fn signals(
         || found.has(Marker::FromStdin)
         || found.has(Marker::PickupService)
         || spooler
-        || qmail_invocation(clauses) == Some(true)
+        || qmail == Some(true)
         || local_mailbox(ends);
     let pickup = clauses.from.is_none()
         && clauses.with.is_empty()
@@ -215,7 +172,7 @@ fn signals(
     Signals {
         parsed,
         mapi: protocol_is(clauses, "mapi"),
-        loopback_sender: ends.from_ip.is_some_and(address::is_loopback),
+        loopback_sender: ends.from_addr.is_some_and(address::is_loopback_ip),
         local_socket: [Marker::LocalSocket, Marker::UnixSocket, Marker::UnixColon]
             .into_iter()
             .any(|m| found.has(m)),
@@ -224,9 +181,7 @@ fn signals(
         same_host: same_host(ends),
         local_protocol: meaning.local,
         localhost_without_address: ends.from_ip.is_none() && ends.from_host.is_some_and(localhost),
-        authenticated: meaning.authenticated
-            || auth_note(text, found)
-            || mailbox_sender(ends, clauses),
+        authenticated: meaning.authenticated || auth_note(facts) || mailbox_sender(ends, clauses),
         client_api: meaning.client_api || found.has(Marker::ViaHttp),
         has_sender: ends.from_host.is_some()
             || ends.from_ip.is_some()
@@ -263,7 +218,8 @@ fn mailbox_sender(ends: &Ends<'_>, clauses: &Clauses<'_, '_>) -> bool {
 /// Authentication notes: sendmail `(authenticated bits=0)`, Postfix `(Authenticated
 /// sender: user)`, `(AUTH: LOGIN user)`, CommuniGate `(account user HELO x)`, qmail-auth
 /// `(user@example.org@192.0.2.1)`, Yahoo `(user@192.0.2.1 with plain)`.
-fn auth_note(text: &str, found: &Found) -> bool {
+fn auth_note(facts: &Facts<'_, '_>) -> bool {
+    let found = &facts.lexed.found;
     let noted = [
         Marker::Authenticated,
         Marker::AuthColon,
@@ -273,15 +229,26 @@ fn auth_note(text: &str, found: &Found) -> bool {
     ]
     .into_iter()
     .any(|m| found.has(m));
-    noted
-        || (text.bytes().filter(|&b| b == b'@').count() >= 2
-            && text.split(['(', ')', ' ']).any(|word| {
-                word.matches('@').count() >= 2
-                    && word
-                        .rsplit('@')
-                        .next()
-                        .is_some_and(|ip| address::literal_ip(ip).is_some())
-            }))
+    let user_at_address = |word: &str| {
+        word.matches('@').count() >= 2
+            && word
+                .rsplit('@')
+                .next()
+                .is_some_and(|ip| address::literal_ip(ip).is_some())
+    };
+    noted || (facts.lexed.at_signs >= 2 && all_words(facts.items).any(user_at_address))
+}
+
+/// Returns every word of the header: top-level words and the words of comments.
+fn all_words<'a>(items: &'a [Item<'a>]) -> impl Iterator<Item = &'a str> + 'a {
+    items.iter().flat_map(|item| {
+        let (word, comment_words): (Option<&'a str>, &'a [&'a str]) = match item {
+            Item::Word(word) => (Some(word), &[]),
+            Item::Comment(comment) => (None, comment.words),
+            Item::Semicolon => (None, &[]),
+        };
+        word.into_iter().chain(comment_words.iter().copied())
+    })
 }
 
 /// True when both sides name the same machine: the same host name, the sender named as a

@@ -9,6 +9,8 @@
 
 use std::borrow::Cow;
 
+use smallvec::SmallVec;
+
 use super::lex::Item;
 
 /// The protocol of a `with` clause and what it states about TLS.
@@ -24,7 +26,7 @@ pub struct With<'a> {
 
 /// Reads the first `with` clause.
 pub fn read<'a>(body: &[Item<'a>]) -> With<'a> {
-    let words: Vec<&'a str> = body
+    let words: SmallVec<[&'a str; 8]> = body
         .iter()
         .skip_while(|item| matches!(item, Item::Comment(_)))
         .map_while(|item| match item {
@@ -128,31 +130,45 @@ pub struct Meaning {
     pub retrieval: bool,
 }
 
-/// Returns what `protocol` states.
+/// Returns what `protocol` states. Names are compared ignoring ASCII case.
 pub fn meaning(protocol: &str) -> Meaning {
-    let upper = protocol.to_ascii_uppercase();
-    let local = upper == "LOCAL" || upper.starts_with("LOCAL-") || upper == "SPOOL";
-    let name = upper.strip_prefix("LOCAL-").unwrap_or(&upper);
-    let (base, authenticated) = match name.strip_suffix('A') {
-        Some(base) if is_rfc3848_base(base) => (base, true),
-        _ => (name, name == "ASMTP"),
+    let name = protocol.as_bytes();
+    let local_prefixed = starts_with_ignore_case(name, b"LOCAL-");
+    let local = local_prefixed || is(name, "LOCAL") || is(name, "SPOOL");
+    let name = if local_prefixed { &name[6..] } else { name };
+    let (base, authenticated) = match name.split_last() {
+        Some((last, base)) if last.eq_ignore_ascii_case(&b'A') && is_rfc3848_base(base) => {
+            (base, true)
+        }
+        _ => (name, is(name, "ASMTP")),
     };
-    let tls = base == "ESMTP-TLS"
-        || base == "HTTPS"
-        || base.strip_suffix('S').is_some_and(is_smtp_family);
+    let tls = is(base, "ESMTP-TLS")
+        || is(base, "HTTPS")
+        || matches!(base.split_last(), Some((last, rest)) if last.eq_ignore_ascii_case(&b'S') && is_smtp_family(rest));
     Meaning {
         tls,
         authenticated,
-        client_api: name.starts_with("HTTP") || name == "MAPI",
+        client_api: starts_with_ignore_case(name, b"HTTP") || is(name, "MAPI"),
         local,
-        retrieval: name == "POP3" || name == "IMAP",
+        retrieval: is(name, "POP3") || is(name, "IMAP"),
     }
 }
 
-fn is_smtp_family(name: &str) -> bool {
-    matches!(name, "SMTP" | "ESMTP" | "LMTP" | "UTF8SMTP" | "UTF8LMTP")
+fn is(name: &[u8], expected: &str) -> bool {
+    name.eq_ignore_ascii_case(expected.as_bytes())
 }
 
-fn is_rfc3848_base(name: &str) -> bool {
-    is_smtp_family(name) || name.strip_suffix('S').is_some_and(is_smtp_family)
+fn starts_with_ignore_case(name: &[u8], prefix: &[u8]) -> bool {
+    name.len() >= prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+fn is_smtp_family(name: &[u8]) -> bool {
+    ["SMTP", "ESMTP", "LMTP", "UTF8SMTP", "UTF8LMTP"]
+        .iter()
+        .any(|family| is(name, family))
+}
+
+fn is_rfc3848_base(name: &[u8]) -> bool {
+    is_smtp_family(name)
+        || matches!(name.split_last(), Some((last, rest)) if last.eq_ignore_ascii_case(&b'S') && is_smtp_family(rest))
 }

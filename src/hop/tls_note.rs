@@ -48,6 +48,9 @@ pub fn find<'a>(items: &[Item<'a>]) -> Option<Note<'a>> {
 }
 
 fn comment_note<'a>(comment: Comment<'a>, after: &[Item<'a>]) -> Option<Note<'a>> {
+    if !may_be_note(&comment) {
+        return None;
+    }
     let text = comment.inner.trim();
     let note = |version, cipher| {
         Some(Note {
@@ -56,7 +59,11 @@ fn comment_note<'a>(comment: Comment<'a>, after: &[Item<'a>]) -> Option<Note<'a>
             evidence: text,
         })
     };
-    if let Some(value) = value_after(text, "version=") {
+    if let Some(value) = comment
+        .has_version_key
+        .then(|| value_after(text, "version="))
+        .flatten()
+    {
         return note(parse_version(value), value_after(text, "cipher="));
     }
     if comment
@@ -71,7 +78,11 @@ fn comment_note<'a>(comment: Comment<'a>, after: &[Item<'a>]) -> Option<Note<'a>
             .nth(1);
         return note(Some(version), cipher);
     }
-    if let Some(position) = find_ignore_case(text, "tls:") {
+    if let Some(position) = comment
+        .has_tls_colon
+        .then(|| find_ignore_case(text, "tls:"))
+        .flatten()
+    {
         let mut parts = text[position + 4..].split(',').map(str::trim);
         let version = parts.next().and_then(parse_version);
         let cipher = parts.rfind(|p| looks_like_cipher(p));
@@ -88,6 +99,21 @@ fn comment_note<'a>(comment: Comment<'a>, after: &[Item<'a>]) -> Option<Note<'a>
         _ if text.eq_ignore_ascii_case("Google Transport Security") => note(None, None),
         _ => None,
     }
+}
+
+/// True unless the comment surely contains no TLS note: every note has a `version=` or
+/// `tls:` key, a word that starts with `TLS` or `SSL`, the form `(CIPHER encrypted)`, or is
+/// Gmail's phrase.
+fn may_be_note(comment: &Comment<'_>) -> bool {
+    let names_protocol = |word: &&str| {
+        let word = word.trim_start_matches([',', ';', '"', '.']);
+        starts_with_ignore_case(word, "tls") || starts_with_ignore_case(word, "ssl")
+    };
+    comment.has_version_key
+        || comment.has_tls_colon
+        || comment.words.iter().any(names_protocol)
+        || matches!(comment.words, [_, second] if second.eq_ignore_ascii_case("encrypted"))
+        || matches!(comment.words, [google, ..] if google.eq_ignore_ascii_case("google"))
 }
 
 /// Exim before 4.92: `(TLSv1:DES-CBC3-SHA:168)`, also `(Cipher TLSv1:...)`.
