@@ -228,8 +228,8 @@ fn shown(text: &str) -> String {
 }
 
 /// Lists the boundary hop and the other hops named by findings, each once, in header order.
-fn evidence(row: &MessageRow, other_hops: &[HopRow<'static>]) -> Vec<Evidence> {
-    let mut hops: Vec<&HopRow<'static>> = row.boundary.iter().chain(other_hops).collect();
+fn evidence(row: &MessageRow<'_>, other_hops: &[HopRow<'static>]) -> Vec<Evidence> {
+    let mut hops: Vec<&HopRow<'_>> = row.boundary.iter().chain(other_hops).collect();
     hops.sort_by_key(|hop| hop.header_index);
     hops.dedup_by_key(|hop| hop.header_index);
     hops.into_iter()

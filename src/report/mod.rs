@@ -33,7 +33,7 @@ pub use output::choose_dir;
 pub use scope::{Period, Scope};
 pub use source::{
     ErrorCount, FilteredCounts, FolderInfo, HopRow, HopVisit, ListedHop, MessageFilter, MessageRow,
-    ReportSource, ScanRow, StoredFinding, Visit,
+    MessageVisit, ReportSource, ScanRow, StoredFinding,
 };
 pub use tally::Share;
 pub use text::{spreadsheet_safe, visible};

@@ -14,7 +14,7 @@ use super::SqliteStore;
 use crate::classify::Verdict;
 use crate::report::{
     ErrorCount, FilteredCounts, FolderInfo, HopRow, HopVisit, ListedHop, MessageFilter, MessageRow,
-    ReportError, ReportSource, ScanRow, StoredFinding, Visit,
+    MessageVisit, ReportError, ReportSource, ScanRow, StoredFinding,
 };
 
 /// Hop columns in the order [`hop_at`] reads them, for a table aliased `h`.
@@ -79,7 +79,7 @@ impl ReportSource for SqliteStore {
         &self,
         folder: &FolderInfo,
         filter: &MessageFilter<'_>,
-        visit: &mut Visit<'_, MessageRow>,
+        visit: &mut MessageVisit<'_>,
     ) -> Result<(), ReportError> {
         let sql = format!(
             "SELECT m.id, m.uid_validity, m.uid, m.scan_id, m.present, m.message_id, m.date_utc,
@@ -224,9 +224,9 @@ impl SqliteStore {
     }
 }
 
-fn message_at(row: &Row<'_>) -> rusqlite::Result<MessageRow> {
+fn message_at<'r>(row: &'r Row<'_>) -> rusqlite::Result<MessageRow<'r>> {
     let boundary = match row.get::<_, Option<u32>>(14)? {
-        Some(_) => Some(hop_at(row, 14)?.into_owned()),
+        Some(_) => Some(hop_at(row, 14)?),
         None => None,
     };
     Ok(MessageRow {
@@ -235,13 +235,13 @@ fn message_at(row: &Row<'_>) -> rusqlite::Result<MessageRow> {
         uid: row.get(2)?,
         scan_id: row.get(3)?,
         present: row.get(4)?,
-        message_id: row.get(5)?,
+        message_id: text_at(row, 5)?,
         date_utc: row.get(6)?,
-        sender_domain: row.get(7)?,
+        sender_domain: text_at(row, 7)?,
         hop_count: row.get(8)?,
         boundary_index: row.get(9)?,
         verdict: verdict_at(row, 10)?,
-        verdict_rule: row.get(11)?,
+        verdict_rule: text_at(row, 11)?.unwrap_or_default(),
         path_verdict: verdict_at(row, 12)?,
         findings: findings_at(row, 13)?,
         boundary,
@@ -249,7 +249,7 @@ fn message_at(row: &Row<'_>) -> rusqlite::Result<MessageRow> {
 }
 
 fn verdict_at(row: &Row<'_>, index: usize) -> rusqlite::Result<Verdict> {
-    let label: String = row.get(index)?;
+    let label = text_at(row, index)?.unwrap_or_default();
     Verdict::from_label(&label).ok_or_else(|| {
         let message = format!("unknown verdict {label:?} in the messages table");
         rusqlite::Error::FromSqlConversionFailure(index, Type::Text, message.into())
@@ -258,7 +258,7 @@ fn verdict_at(row: &Row<'_>, index: usize) -> rusqlite::Result<Verdict> {
 
 /// Reads the `[[header_index, kind, detail], ...]` array built by the message query.
 fn findings_at(row: &Row<'_>, index: usize) -> rusqlite::Result<Vec<StoredFinding>> {
-    let text: String = row.get(index)?;
+    let text = text_at(row, index)?.unwrap_or_default();
     if text == "[]" {
         return Ok(Vec::new());
     }
