@@ -2,16 +2,16 @@
 //! mark, and every text cell escaped ([`text::visible`]) and spreadsheet-safe
 //! ([`text::spreadsheet_safe`]).
 //!
-//! Cells go straight into one reused buffer, which is handed to the file in blocks of
-//! about [`BLOCK`] bytes. `hops.csv` of a million messages has about 57 million cells,
+//! Cells go straight into one reused buffer, which is handed to a writer thread in blocks
+//! of about [`BLOCK`] bytes. `hops.csv` of a million messages has about 57 million cells,
 //! so no cell allocates unless its text needs escapes.
 
 use std::fmt::Display;
 use std::fmt::Write as _;
-use std::io::Write as _;
 
 use super::ReportError;
-use super::output::{HashedFile, OutputDir};
+use super::background::BackgroundFile;
+use super::output::OutputDir;
 use super::text;
 
 /// Bytes collected before they are written to the file.
@@ -19,7 +19,7 @@ const BLOCK: usize = 1 << 20;
 
 /// A CSV file being written cell by cell.
 pub struct CsvTable {
-    file: HashedFile,
+    file: BackgroundFile,
     /// Rows not yet written to `file`.
     buffer: Vec<u8>,
     /// Scratch space for a cell that needs escapes or formatting.
@@ -32,7 +32,7 @@ impl CsvTable {
     /// Creates `name` in `dir` and writes the header row.
     pub fn create(dir: &OutputDir, name: &str, columns: &[&str]) -> Result<CsvTable, ReportError> {
         let mut table = CsvTable {
-            file: dir.file(name)?,
+            file: BackgroundFile::start(dir.file(name)?)?,
             buffer: Vec::with_capacity(BLOCK + 64 * 1024),
             cell: String::new(),
             in_row: false,
@@ -51,13 +51,14 @@ impl CsvTable {
 
     /// Writes a cell from raw header bytes.
     pub fn bytes(&mut self, value: &[u8]) -> Result<(), ReportError> {
-        if text::is_plain(value) {
-            self.put(value);
+        let class = classify(value);
+        if class & NEEDS_ESCAPE == 0 {
+            self.put(value, class & NEEDS_QUOTES != 0);
         } else {
             let mut cell = std::mem::take(&mut self.cell);
             cell.clear();
             text::push_visible(&mut cell, value);
-            self.put(cell.as_bytes());
+            self.put_text(cell.as_bytes());
             self.cell = cell;
         }
         Ok(())
@@ -66,7 +67,7 @@ impl CsvTable {
     /// Writes a cell from text already escaped with [`text::visible`] (account and folder
     /// names, facts of the report model), so backslashes are not doubled again.
     pub fn shown(&mut self, value: &str) -> Result<(), ReportError> {
-        self.put(value.as_bytes());
+        self.put_text(value.as_bytes());
         Ok(())
     }
 
@@ -82,7 +83,7 @@ impl CsvTable {
         if let Some(seconds) = seconds {
             super::format::push_iso_utc(&mut cell, seconds);
         }
-        self.put(cell.as_bytes());
+        self.put_text(cell.as_bytes());
         self.cell = cell;
         Ok(())
     }
@@ -90,7 +91,7 @@ impl CsvTable {
     /// Writes an integer.
     pub fn integer(&mut self, value: impl itoa::Integer) -> Result<(), ReportError> {
         let mut buffer = itoa::Buffer::new();
-        self.put(buffer.format(value).as_bytes());
+        self.put(buffer.format(value).as_bytes(), false);
         Ok(())
     }
 
@@ -110,7 +111,7 @@ impl CsvTable {
         if let Some(value) = value {
             let _ = write!(cell, "{value}");
         }
-        self.put(cell.as_bytes());
+        self.put_text(cell.as_bytes());
         self.cell = cell;
         Ok(())
     }
@@ -132,25 +133,28 @@ impl CsvTable {
     /// Writes what is left, then flushes the file and records it in `dir`.
     pub fn finish(mut self, dir: &mut OutputDir) -> Result<(), ReportError> {
         self.write_buffer()?;
-        dir.finish(self.file)
+        let file = self.file.finish()?;
+        dir.finish(file)
     }
 
     fn write_buffer(&mut self) -> Result<(), ReportError> {
-        let written = self.file.write_all(&self.buffer);
-        self.buffer.clear();
-        written.map_err(|e| self.file.error(e))
+        self.file.send(&mut self.buffer)
+    }
+
+    /// Appends one cell of visible text, quoted when it needs to be.
+    fn put_text(&mut self, value: &[u8]) {
+        self.put(value, classify(value) & NEEDS_QUOTES != 0);
     }
 
     /// Appends one cell of visible text: after a comma unless it starts the row, with an
-    /// apostrophe before a formula, and quoted (RFC 4180 section 2) when it contains a
-    /// comma, a quote or a line break.
-    fn put(&mut self, value: &[u8]) {
+    /// apostrophe before a formula, and quoted (RFC 4180 section 2) when `quoted`.
+    fn put(&mut self, value: &[u8], quoted: bool) {
         if self.in_row {
             self.buffer.push(b',');
         }
         self.in_row = true;
         let apostrophe = text::is_formula(value);
-        if !needs_quotes(value) {
+        if !quoted {
             if apostrophe {
                 self.buffer.push(b'\'');
             }
@@ -171,9 +175,35 @@ impl CsvTable {
     }
 }
 
-/// True when a cell must be quoted: it contains a comma, a quote, CR or LF.
-fn needs_quotes(value: &[u8]) -> bool {
-    memchr::memchr3(b',', b'"', b'\n', value).is_some() || memchr::memchr(b'\r', value).is_some()
+/// Class bit of a byte that [`text::visible`] changes: anything but printable ASCII, and
+/// the backslash.
+const NEEDS_ESCAPE: u8 = 1;
+/// Class bit of a byte that makes RFC 4180 quote the cell: comma, quote, CR and LF.
+const NEEDS_QUOTES: u8 = 2;
+
+/// The class bits of every byte value.
+const CLASSES: [u8; 256] = {
+    let mut classes = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        if !text::is_plain_ascii(b) {
+            classes[byte] |= NEEDS_ESCAPE;
+        }
+        if matches!(b, b',' | b'"' | b'\r' | b'\n') {
+            classes[byte] |= NEEDS_QUOTES;
+        }
+        byte += 1;
+    }
+    classes
+};
+
+/// Returns the class bits of all bytes of a cell together. One pass without branches is
+/// cheaper than searching for each kind of byte, because most cells are short.
+fn classify(value: &[u8]) -> u8 {
+    value
+        .iter()
+        .fold(0, |class, &b| class | CLASSES[usize::from(b)])
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 //! time.
 
 mod accounts;
+mod background;
 mod build;
 mod collect;
 mod csv;

@@ -30,13 +30,9 @@ pub fn visible_str(text: &str) -> Cow<'_, str> {
     visible(text.as_bytes())
 }
 
-/// True when [`visible`] returns `bytes` unchanged.
-pub fn is_plain(bytes: &[u8]) -> bool {
-    bytes.iter().all(|&b| is_plain_ascii(b))
-}
-
-fn is_plain_ascii(byte: u8) -> bool {
-    (0x20..0x7f).contains(&byte) && byte != b'\\'
+/// True for a byte that [`visible`] copies unchanged: printable ASCII except the backslash.
+pub const fn is_plain_ascii(byte: u8) -> bool {
+    byte >= 0x20 && byte < 0x7f && byte != b'\\'
 }
 
 /// Appends [`visible`] of `bytes` to `out` in one pass: runs of plain ASCII are copied at
