@@ -10,6 +10,7 @@ use super::exceptions::{self, Evidence, Exception, ExceptionList, SortKey};
 use super::explain::Position;
 use super::format::iso_utc;
 use super::output::OutputDir;
+use super::redact::mask_recipients;
 use super::scope::{Period, Scope};
 use super::source::{FolderInfo, HopRow, MessageFilter, MessageRow, ReportSource};
 use super::tables;
@@ -120,6 +121,7 @@ impl MessagePass<'_> {
         let place = Place {
             account: names.get(&folder.account),
             folder: &folder_name,
+            redact: names.redacted(),
         };
         let source = self.source;
         source.messages(&folder, filter, &mut |row: MessageRow| {
@@ -160,10 +162,11 @@ impl MessagePass<'_> {
     }
 }
 
-/// The shown account and folder names of a message.
+/// The shown account and folder names of a message, and whether recipients are masked.
 struct Place<'a> {
     account: &'a str,
     folder: &'a str,
+    redact: bool,
 }
 
 /// Writes the message's exception lines to `findings.csv` and offers it to the kept list.
@@ -190,7 +193,15 @@ fn record_exception(
             Some(_) => row.boundary.as_ref(),
             None => None,
         };
-        tables::finding_row(findings_csv, place.account, place.folder, row, line, hop)?;
+        tables::finding_row(
+            findings_csv,
+            place.account,
+            place.folder,
+            row,
+            line,
+            hop,
+            place.redact,
+        )?;
     }
     let key = SortKey::new(row, place.account, place.folder);
     if kept.wants(&key) {
@@ -218,7 +229,7 @@ fn exception(
         verdict: row.verdict,
         verdict_rule: shown(&row.verdict_rule),
         reasons: lines.iter().map(|l| shown(&l.reason)).collect(),
-        evidence: evidence(row, other_hops),
+        evidence: evidence(row, other_hops, place.redact),
         disposition: String::new(),
     }
 }
@@ -228,7 +239,7 @@ fn shown(text: &str) -> String {
 }
 
 /// Lists the boundary hop and the other hops named by findings, each once, in header order.
-fn evidence(row: &MessageRow<'_>, other_hops: &[HopRow<'static>]) -> Vec<Evidence> {
+fn evidence(row: &MessageRow<'_>, other_hops: &[HopRow<'static>], redact: bool) -> Vec<Evidence> {
     let mut hops: Vec<&HopRow<'_>> = row.boundary.iter().chain(other_hops).collect();
     hops.sort_by_key(|hop| hop.header_index);
     hops.dedup_by_key(|hop| hop.header_index);
@@ -239,7 +250,11 @@ fn evidence(row: &MessageRow<'_>, other_hops: &[HopRow<'static>]) -> Vec<Evidenc
             from_host: hop.from_host.as_deref().map(shown),
             from_ip: hop.from_ip.as_deref().map(shown),
             by_host: hop.by_host.as_deref().map(shown),
-            raw: visible(&hop.raw).into_owned(),
+            raw: if redact {
+                visible(&mask_recipients(&hop.raw)).into_owned()
+            } else {
+                visible(&hop.raw).into_owned()
+            },
         })
         .collect()
 }
@@ -257,7 +272,7 @@ pub fn hops(
         let account = names.get(&folder.account);
         let folder_name = visible_str(&folder.name);
         source.hops(folder, &filter, &mut |listed| {
-            tables::hop_row(hops_csv, account, &folder_name, &listed)
+            tables::hop_row(hops_csv, account, &folder_name, &listed, names.redacted())
         })?;
     }
     Ok(())

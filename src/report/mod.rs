@@ -19,6 +19,7 @@ mod format;
 mod html;
 mod model;
 mod output;
+mod redact;
 mod scope;
 mod source;
 mod svg;
