@@ -147,3 +147,19 @@ fn hostile_text_is_inert_everywhere() {
         "{findings}"
     );
 }
+
+#[test]
+fn unfinished_scan_is_flagged() {
+    // The store above was written by a scan that never finished.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("audit.sqlite");
+    build(&db);
+    let store = SqliteStore::open(&db).unwrap();
+    let out = dir.path().join("out");
+    report::write_report(&store, &options(), &out).unwrap();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("<strong>Not every scan completed:</strong> 1 (running)."),
+        "no warning about the running scan"
+    );
+}
