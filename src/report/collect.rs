@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use super::ReportError;
 use super::accounts::AccountNames;
+use super::boundary::{BoundaryFeed, BoundarySender};
 use super::csv::CsvTable;
 use super::exceptions::{self, Evidence, Exception, ExceptionList, SortKey};
 use super::explain::Position;
@@ -52,11 +53,12 @@ fn filter<'a>(period: &Period, scope: &'a Scope) -> MessageFilter<'a> {
 }
 
 /// Streams the selected messages once: tallies them and writes `messages.csv` and
-/// `findings.csv`.
+/// `findings.csv`. Their boundary hops come from the hop pass through `boundaries`.
 pub fn messages(
     source: &dyn ReportSource,
     scope: &Scope,
     names: &AccountNames,
+    boundaries: &mut BoundaryFeed,
     out: &mut OutputDir,
 ) -> Result<Collected, ReportError> {
     let filter = filter(&scope.period, scope);
@@ -87,7 +89,8 @@ pub fn messages(
         collected.other_domains += counts.other_domains;
         collected.outside_period += counts.outside_period;
         collected.scan_ids.extend(folder.last_scan_id);
-        let coverage = pass.folder(folder, &filter, names)?;
+        let index = collected.folders.len();
+        let coverage = pass.folder(index, folder, &filter, names, boundaries)?;
         pass.collected.folders.push(coverage);
     }
     pass.messages_csv.finish(out)?;
@@ -105,11 +108,14 @@ struct MessagePass<'s> {
 }
 
 impl MessagePass<'_> {
+    /// Streams one folder, the `index`-th selected one.
     fn folder(
         &mut self,
+        index: usize,
         folder: FolderInfo,
         filter: &MessageFilter<'_>,
         names: &AccountNames,
+        boundaries: &mut BoundaryFeed,
     ) -> Result<FolderCoverage, ReportError> {
         let mut coverage = FolderCoverage {
             folder,
@@ -124,7 +130,11 @@ impl MessagePass<'_> {
             redact: names.redacted(),
         };
         let source = self.source;
-        source.messages(&folder, filter, &mut |row: MessageRow| {
+        source.messages(&folder, filter, false, &mut |row: MessageRow<'_>| {
+            let mut row = row;
+            if row.boundary_index.is_some() {
+                row.boundary = boundaries.take((index, row.uid_validity, row.uid));
+            }
             self.row(&folder.account, &place, &row, &mut coverage)
         })?;
         Ok(coverage)
@@ -259,22 +269,28 @@ fn evidence(row: &MessageRow<'_>, other_hops: &[HopRow<'static>], redact: bool) 
         .collect()
 }
 
-/// Streams every hop of the selected messages in `folders` into `hops_csv`.
+/// Streams every hop of the selected messages in `folders` into `hops_csv`, and hands
+/// each boundary hop to the message pass through `boundaries`.
 pub fn hops(
     source: &dyn ReportSource,
     scope: &Scope,
     names: &AccountNames,
     folders: &[FolderInfo],
     hops_csv: &mut CsvTable,
+    mut boundaries: BoundarySender,
 ) -> Result<(), ReportError> {
     let filter = filter(&scope.period, scope);
-    for folder in folders {
+    for (index, folder) in folders.iter().enumerate() {
         let account = names.get(&folder.account);
         let folder_name = visible_str(&folder.name);
         source.hops(folder, &filter, &mut |listed| {
+            if listed.boundary_index == Some(listed.hop.header_index) {
+                boundaries.push((index, listed.uid_validity, listed.uid), &listed.hop);
+            }
             tables::hop_row(hops_csv, account, &folder_name, &listed, names.redacted())
         })?;
     }
+    boundaries.flush();
     Ok(())
 }
 
@@ -293,7 +309,7 @@ pub fn previous(
     let mut deduper = Deduper::new(scope.dedupe_message_id);
     for coverage in folders {
         let folder = &coverage.folder;
-        source.messages(folder, &filter, &mut |row| {
+        source.messages(folder, &filter, true, &mut |row| {
             let exclusion = deduper.exclusion(&folder.account, &row);
             tally.add(&row, exclusion);
             Ok(())

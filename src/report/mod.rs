@@ -10,6 +10,7 @@
 
 mod accounts;
 mod background;
+mod boundary;
 mod build;
 mod collect;
 mod csv;
@@ -60,6 +61,9 @@ pub enum ReportError {
     #[error("{0}")]
     Invalid(String),
 }
+
+/// Batches of boundary hops that may wait between the hop pass and the message pass.
+const BOUNDARY_BATCHES_QUEUED: usize = 8;
 
 /// Everything a report needs besides the store.
 #[derive(Debug, Clone)]
@@ -133,7 +137,8 @@ pub fn write_report(
 }
 
 /// Writes `messages.csv`, `findings.csv` and `hops.csv`. `hops.csv` is the largest file,
-/// so a second store reader writes it on another thread while this one streams messages.
+/// so a second store reader writes it on another thread while this one streams messages,
+/// and hands over the boundary hops it reads on the way ([`boundary`]).
 fn stream_rows(
     source: &dyn ReportSource,
     scope: &Scope,
@@ -147,15 +152,23 @@ fn stream_rows(
         .collect();
     let hops_source = source.open_reader()?;
     let mut hops_csv = csv::CsvTable::create(out, "hops.csv", tables::HOP_COLUMNS)?;
+    let (sender, receiver) = std::sync::mpsc::sync_channel(BOUNDARY_BATCHES_QUEUED);
     let collected = std::thread::scope(|threads| {
         let (selected, hops_csv) = (&selected, &mut hops_csv);
-        let hops_thread =
-            threads.spawn(move || collect::hops(&*hops_source, scope, names, selected, hops_csv));
-        let collected = collect::messages(source, scope, names, out);
+        let boundaries = boundary::BoundarySender::new(sender);
+        let hops_thread = threads.spawn(move || {
+            collect::hops(&*hops_source, scope, names, selected, hops_csv, boundaries)
+        });
+        let mut feed = boundary::BoundaryFeed::new(receiver);
+        let collected = collect::messages(source, scope, names, &mut feed, out);
+        // Dropping the feed lets a hop pass blocked on a full queue finish.
+        drop(feed);
         let hops_result = hops_thread
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        hops_result.and(collected)
+        // The message pass's error comes first: a failed message pass also stops the
+        // hand-over of boundary hops.
+        collected.and_then(|collected| hops_result.map(|()| collected))
     })?;
     hops_csv.finish(out)?;
     tracing::info!(

@@ -186,11 +186,13 @@ pub trait ReportSource {
     ) -> Result<FilteredCounts, ReportError>;
 
     /// Streams the folder's messages that pass `filter`, present or not, ordered by
-    /// UIDVALIDITY and UID.
+    /// UIDVALIDITY and UID. Each row has its boundary hop when `with_boundary` is set, and
+    /// none otherwise, which saves looking it up in the hops table.
     fn messages(
         &self,
         folder: &FolderInfo,
         filter: &MessageFilter<'_>,
+        with_boundary: bool,
         visit: &mut MessageVisit<'_>,
     ) -> Result<(), ReportError>;
 
