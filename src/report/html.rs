@@ -66,6 +66,13 @@ impl Page<'_> {
             .join(", ")
     }
 
+    /// Returns the first 12 hex digits of a configuration digest, or a dash.
+    fn short_digest<'s>(&self, digest: &'s Option<String>) -> &'s str {
+        digest
+            .as_deref()
+            .map_or("\u{2013}", |d| d.get(..12).unwrap_or(d))
+    }
+
     /// Returns the date part of an ISO 8601 time.
     fn day<'s>(&self, time: &'s Option<String>) -> &'s str {
         time.as_deref()

@@ -72,6 +72,8 @@ pub struct ReportOptions {
     pub organization: Organization,
     /// Account names in the configuration, to list those never scanned.
     pub configured_accounts: Vec<String>,
+    /// Folder patterns of each configured account, shown on the cover.
+    pub folder_rules: Vec<FolderRules>,
     pub redact_accounts: bool,
     /// The encrypted share, in percent, at or above which the summary shows PASS.
     pub pass_threshold: f64,
@@ -79,6 +81,14 @@ pub struct ReportOptions {
     /// Seconds since the epoch, UTC.
     pub generated_at: i64,
     pub version: String,
+}
+
+/// The `folders` and `exclude_folders` patterns of one configured account.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FolderRules {
+    pub account: String,
+    pub folders: Vec<String>,
+    pub exclude_folders: Vec<String>,
 }
 
 /// The files a finished report run wrote, and its result.

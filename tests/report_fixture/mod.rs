@@ -319,6 +319,7 @@ pub fn options(period: Period) -> ReportOptions {
             gateways: vec![],
         },
         configured_accounts: vec![],
+        folder_rules: vec![],
         redact_accounts: false,
         pass_threshold: 95.0,
         sign_off: SignOff::default(),
