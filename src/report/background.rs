@@ -88,7 +88,7 @@ impl Drop for BackgroundFile {
     }
 }
 
-/// The writer thread: writes and hashes every block in order until the queue closes.
+/// Writes and hashes every block in order until the queue closes; the writer thread's body.
 fn write_blocks(
     mut file: HashedFile,
     queue: &Receiver<Vec<u8>>,

@@ -8,7 +8,7 @@
 //!
 //! The two passes read the store in separate transactions, so a scan writing at the same
 //! time could make them see different rows. Messages are therefore matched by key, not by
-//! position: a boundary hop the message pass never asks for is skipped, and a message
+//! position: a boundary hop the message pass never requests is skipped, and a message
 //! whose hop is missing gets none.
 
 use std::borrow::Cow;
@@ -228,7 +228,7 @@ mod tests {
             "a message without a boundary hop"
         );
         assert_eq!(feed.take((0, 1, 3)), Some(hop(2, "three")));
-        // A hop the message pass never asks for is skipped.
+        // A hop the message pass never requests is skipped.
         assert_eq!(feed.take((1, 7, 2)), None);
         assert_eq!(feed.take((1, 7, 3)), None, "after the last hop");
         producer.join().unwrap();

@@ -210,7 +210,7 @@ fn classify(value: &[u8]) -> u8 {
 mod tests {
     use super::*;
 
-    /// The same cells written by the `csv` crate, the reference for RFC 4180 quoting.
+    /// Writes the same cells with the `csv` crate, the reference for RFC 4180 quoting.
     fn reference(rows: &[Vec<Vec<u8>>]) -> Vec<u8> {
         let mut writer = ::csv::WriterBuilder::new()
             .terminator(::csv::Terminator::CRLF)

@@ -2,11 +2,12 @@
 //! automation, four CSV files with every row, and `SHA256SUMS` over them all.
 //!
 //! The store is read through [`ReportSource`] only. Messages stream folder by folder: one
-//! pass tallies them and writes `messages.csv` and `findings.csv`, a second writes
-//! `hops.csv`, so memory stays flat however large the store is. Statistics come from the
-//! verdicts stored with each message. HTML and JSON are rendered from one [`Report`]
-//! value; the same store and options give byte-identical files apart from the generation
-//! time.
+//! pass tallies them and writes `messages.csv` and `findings.csv`, a second on another
+//! thread writes `hops.csv` and hands the boundary hops to the first, and each CSV file is
+//! written and hashed on a thread of its own. Memory stays flat however large the store
+//! is. Statistics come from the verdicts stored with each message. HTML and JSON are
+//! rendered from one [`Report`] value; the same store and options give byte-identical
+//! files apart from the generation time.
 
 mod accounts;
 mod background;

@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-/// What replaces the local part of a recipient address.
+/// The text that replaces the local part of a recipient address.
 pub const MASK: &[u8] = b"[redacted]";
 
 /// Returns `raw` with the local part of every `for` clause's address replaced by [`MASK`].

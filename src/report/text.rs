@@ -171,7 +171,7 @@ mod tests {
         }
     }
 
-    /// The escapes written the straightforward way, chunk by chunk, to check the one-pass
+    /// Applies the escapes the straightforward way, chunk by chunk, to check the one-pass
     /// [`push_visible`] against.
     fn reference(bytes: &[u8]) -> String {
         let mut out = String::new();
