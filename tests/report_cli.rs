@@ -151,6 +151,23 @@ fn threshold_sets_pass_line() {
 }
 
 #[test]
+fn recipients_shown_without_redaction() {
+    let setup = setup();
+    let out = setup.root.join("out");
+    let run = report(&setup, &["--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0));
+    for (name, shown) in [
+        ("hops.csv", "for <jane.doe@org.example>"),
+        ("findings.csv", "for <jane.doe@org.example>"),
+        ("report.json", "for <jane.doe@org.example>"),
+        ("report.html", "for &#60;jane.doe@org.example&#62;"),
+    ] {
+        let text = read(&out, name);
+        assert!(text.contains(shown), "{name} lacks {shown}");
+    }
+}
+
+#[test]
 fn redaction_removes_every_account_name() {
     let setup = setup();
     let out = setup.root.join("out");
@@ -169,6 +186,16 @@ fn redaction_removes_every_account_name() {
         files += 1;
     }
     assert_eq!(files, 7);
+    for (name, masked) in [
+        ("hops.csv", "for <[redacted]@org.example>"),
+        ("findings.csv", "for <[redacted]@org.example>"),
+        ("report.json", "for <[redacted]@org.example>"),
+        ("report.html", "for &#60;[redacted]@org.example&#62;"),
+    ] {
+        let text = read(&out, name);
+        assert!(!text.contains("jane.doe"), "{name} names the recipient");
+        assert!(text.contains(masked), "{name} lacks {masked}");
+    }
     // Sorted real names: billing-archive, clinic-ops, frontdesk.
     assert!(read(&out, "messages.csv").contains("\r\naccount-2,INBOX,2,"));
     assert!(read(&out, "messages.csv").contains("\r\naccount-3,INBOX,1,"));

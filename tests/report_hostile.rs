@@ -80,14 +80,21 @@ fn has_hidden_characters(text: &str) -> bool {
         .any(|c| c == RLO || c == '\0' || c == '\u{1b}' || c == '\u{fffd}')
 }
 
-#[test]
-fn hostile_text_is_inert_everywhere() {
+/// Writes the report of the hostile store into a new temporary folder; the folder is
+/// removed when the returned guard is dropped.
+fn write_hostile_report() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("audit.sqlite");
     build(&db);
     let store = SqliteStore::open(&db).unwrap();
     let out = dir.path().join("out");
     report::write_report(&store, &options(), &out).unwrap();
+    (dir, out)
+}
+
+#[test]
+fn hostile_text_is_inert_everywhere() {
+    let (_dir, out) = write_hostile_report();
 
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert_eq!(
@@ -145,5 +152,16 @@ fn hostile_text_is_inert_everywhere() {
     assert!(
         findings.contains(",weak_cipher,2,outside,'=1+2,"),
         "{findings}"
+    );
+}
+
+#[test]
+fn unfinished_scan_is_flagged() {
+    // The hostile store was written by a scan that never finished.
+    let (_dir, out) = write_hostile_report();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("<strong>Not every scan completed:</strong> 1 (running)."),
+        "no warning about the running scan"
     );
 }

@@ -7,7 +7,7 @@ mod report_fixture;
 
 use std::path::{Path, PathBuf};
 
-use hopaudit::report::{self, Period, ReportOptions};
+use hopaudit::report::{self, FolderRules, Period, ReportOptions};
 use hopaudit::store::SqliteStore;
 
 const FILES: &[&str] = &[
@@ -29,6 +29,18 @@ fn options() -> ReportOptions {
         "billing-archive".into(),
     ];
     options.sign_off.prepared_by = Some("A. Officer".into());
+    options.folder_rules = vec![
+        FolderRules {
+            account: "clinic-ops".into(),
+            folders: vec!["INBOX".into(), "Archive/*".into()],
+            exclude_folders: vec!["\\Junk".into(), "\\Trash".into()],
+        },
+        FolderRules {
+            account: "frontdesk".into(),
+            folders: vec!["*".into()],
+            exclude_folders: vec![],
+        },
+    ];
     options
 }
 

@@ -124,7 +124,8 @@ pub struct ReportArgs {
     /// Exit with code 3 when the encrypted share of messages is below this percentage.
     #[arg(long, value_name = "PERCENT")]
     pub fail_below: Option<f64>,
-    /// Replace account names with account-1, account-2, ... in every report file.
+    /// Replace account names with account-1, account-2, ... in every report file, and mask
+    /// the recipient's local part in the `for <...>` clause of shown Received lines.
     #[arg(long)]
     pub redact_accounts: bool,
 }

@@ -5,7 +5,7 @@ use anyhow::{Context, bail};
 use super::ReportArgs;
 use crate::config;
 use crate::exit;
-use crate::report::{self, Period, ReportOptions, Scope, SignOff};
+use crate::report::{self, FolderRules, Period, ReportOptions, Scope, SignOff};
 use crate::store::SqliteStore;
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
@@ -71,6 +71,15 @@ fn options(
         scope,
         organization: config.organization.clone(),
         configured_accounts: config.accounts.iter().map(|a| a.name.clone()).collect(),
+        folder_rules: config
+            .accounts
+            .iter()
+            .map(|account| FolderRules {
+                account: account.name.clone(),
+                folders: account.folders.clone(),
+                exclude_folders: account.exclude_folders.clone(),
+            })
+            .collect(),
         redact_accounts: args.redact_accounts || config.report.redact_accounts,
         pass_threshold: config.report.pass_threshold,
         sign_off: SignOff {

@@ -5,12 +5,11 @@ use std::collections::BTreeMap;
 
 use super::text::visible_str;
 
-/// The name every report file uses for each account.
-// TODO: redaction covers account names only. Received lines are evidence and are written
-// unchanged, so a `for <user@org.example>` clause still shows the recipient address.
+/// The name every report file uses for each account, and whether the report is redacted.
 #[derive(Debug, Clone, Default)]
 pub struct AccountNames {
     shown: BTreeMap<String, String>,
+    redacted: bool,
 }
 
 impl AccountNames {
@@ -28,7 +27,16 @@ impl AccountNames {
                 visible_str(real).into_owned()
             };
         }
-        AccountNames { shown }
+        AccountNames {
+            shown,
+            redacted: redact,
+        }
+    }
+
+    /// True when account names are replaced, and with them the recipients named in
+    /// Received lines ([`super::redact`]).
+    pub fn redacted(&self) -> bool {
+        self.redacted
     }
 
     /// Returns the shown name of `account`. An account not given to [`AccountNames::new`]

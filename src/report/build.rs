@@ -50,6 +50,19 @@ pub fn report(options: &ReportOptions, inputs: Inputs<'_>) -> Report {
             sender_domains: options.scope.domains.iter().map(|d| shown(d)).collect(),
             dedupe_message_id: options.scope.dedupe_message_id,
             accounts_redacted: options.redact_accounts,
+            folder_rules: options
+                .folder_rules
+                .iter()
+                .map(|rules| FolderRuleFacts {
+                    account: names.get(&rules.account).to_string(),
+                    folders: rules.folders.iter().map(|f| shown_pattern(f)).collect(),
+                    exclude_folders: rules
+                        .exclude_folders
+                        .iter()
+                        .map(|f| shown_pattern(f))
+                        .collect(),
+                })
+                .collect(),
         },
         coverage,
         accounts_not_scanned: not_scanned(options, &collected.folders, names),
@@ -73,6 +86,21 @@ pub fn report(options: &ReportOptions, inputs: Inputs<'_>) -> Report {
 
 fn shown(text: &str) -> String {
     visible_str(text).into_owned()
+}
+
+/// Shows a folder pattern. A special-use attribute such as `\Junk` (RFC 6154) keeps its
+/// single backslash: it starts with an uppercase letter, so it cannot be mistaken for the
+/// `\xFF` and `\u{..}` escapes.
+fn shown_pattern(pattern: &str) -> String {
+    let attribute = pattern.strip_prefix('\\').is_some_and(|name| {
+        name.starts_with(|c: char| c.is_ascii_uppercase())
+            && name.bytes().all(|b| b.is_ascii_alphabetic())
+    });
+    if attribute {
+        pattern.to_string()
+    } else {
+        shown(pattern)
+    }
 }
 
 fn organization(options: &ReportOptions) -> OrganizationFacts {
@@ -315,5 +343,27 @@ fn domain_facts(
         previous_messages: earlier.map(|e| e.counts.total()),
         previous_tls_percent,
         tls_percent_change: change(tls_percent, previous_tls_percent),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_patterns_shown() {
+        let cases = [
+            ("\\Junk", "\\Junk"),
+            ("\\Trash", "\\Trash"),
+            ("Archive/*", "Archive/*"),
+            ("\\xFF", "\\\\xFF"),
+            ("\\u{202E}", "\\\\u{202E}"),
+            ("back\\slash", "back\\\\slash"),
+            ("\\Junk\u{202E}", "\\\\Junk\\u{202E}"),
+            ("\\", "\\\\"),
+        ];
+        for (pattern, expected) in cases {
+            assert_eq!(shown_pattern(pattern), expected, "pattern {pattern:?}");
+        }
     }
 }

@@ -5,11 +5,13 @@ use std::collections::BTreeSet;
 
 use super::ReportError;
 use super::accounts::AccountNames;
+use super::boundary::{BoundaryFeed, BoundarySender};
 use super::csv::CsvTable;
 use super::exceptions::{self, Evidence, Exception, ExceptionList, SortKey};
 use super::explain::Position;
 use super::format::iso_utc;
 use super::output::OutputDir;
+use super::redact::mask_recipients;
 use super::scope::{Period, Scope};
 use super::source::{FolderInfo, HopRow, MessageFilter, MessageRow, ReportSource};
 use super::tables;
@@ -51,11 +53,12 @@ fn filter<'a>(period: &Period, scope: &'a Scope) -> MessageFilter<'a> {
 }
 
 /// Streams the selected messages once: tallies them and writes `messages.csv` and
-/// `findings.csv`.
+/// `findings.csv`. Their boundary hops come from the hop pass through `boundaries`.
 pub fn messages(
     source: &dyn ReportSource,
     scope: &Scope,
     names: &AccountNames,
+    boundaries: &mut BoundaryFeed,
     out: &mut OutputDir,
 ) -> Result<Collected, ReportError> {
     let filter = filter(&scope.period, scope);
@@ -86,7 +89,8 @@ pub fn messages(
         collected.other_domains += counts.other_domains;
         collected.outside_period += counts.outside_period;
         collected.scan_ids.extend(folder.last_scan_id);
-        let coverage = pass.folder(folder, &filter, names)?;
+        let index = collected.folders.len();
+        let coverage = pass.folder(index, folder, &filter, names, boundaries)?;
         pass.collected.folders.push(coverage);
     }
     pass.messages_csv.finish(out)?;
@@ -104,11 +108,14 @@ struct MessagePass<'s> {
 }
 
 impl MessagePass<'_> {
+    /// Streams one folder, the `index`-th selected one.
     fn folder(
         &mut self,
+        index: usize,
         folder: FolderInfo,
         filter: &MessageFilter<'_>,
         names: &AccountNames,
+        boundaries: &mut BoundaryFeed,
     ) -> Result<FolderCoverage, ReportError> {
         let mut coverage = FolderCoverage {
             folder,
@@ -120,9 +127,14 @@ impl MessagePass<'_> {
         let place = Place {
             account: names.get(&folder.account),
             folder: &folder_name,
+            redact: names.redacted(),
         };
         let source = self.source;
-        source.messages(&folder, filter, &mut |row: MessageRow| {
+        source.messages(&folder, filter, false, &mut |row: MessageRow<'_>| {
+            let mut row = row;
+            if row.boundary_index.is_some() {
+                row.boundary = boundaries.take((index, row.uid_validity, row.uid));
+            }
             self.row(&folder.account, &place, &row, &mut coverage)
         })?;
         Ok(coverage)
@@ -160,10 +172,11 @@ impl MessagePass<'_> {
     }
 }
 
-/// The shown account and folder names of a message.
+/// The shown account and folder names of a message, and whether recipients are masked.
 struct Place<'a> {
     account: &'a str,
     folder: &'a str,
+    redact: bool,
 }
 
 /// Writes the message's exception lines to `findings.csv` and offers it to the kept list.
@@ -190,7 +203,15 @@ fn record_exception(
             Some(_) => row.boundary.as_ref(),
             None => None,
         };
-        tables::finding_row(findings_csv, place.account, place.folder, row, line, hop)?;
+        tables::finding_row(
+            findings_csv,
+            place.account,
+            place.folder,
+            row,
+            line,
+            hop,
+            place.redact,
+        )?;
     }
     let key = SortKey::new(row, place.account, place.folder);
     if kept.wants(&key) {
@@ -218,7 +239,7 @@ fn exception(
         verdict: row.verdict,
         verdict_rule: shown(&row.verdict_rule),
         reasons: lines.iter().map(|l| shown(&l.reason)).collect(),
-        evidence: evidence(row, other_hops),
+        evidence: evidence(row, other_hops, place.redact),
         disposition: String::new(),
     }
 }
@@ -228,8 +249,8 @@ fn shown(text: &str) -> String {
 }
 
 /// Lists the boundary hop and the other hops named by findings, each once, in header order.
-fn evidence(row: &MessageRow, other_hops: &[HopRow<'static>]) -> Vec<Evidence> {
-    let mut hops: Vec<&HopRow<'static>> = row.boundary.iter().chain(other_hops).collect();
+fn evidence(row: &MessageRow<'_>, other_hops: &[HopRow<'static>], redact: bool) -> Vec<Evidence> {
+    let mut hops: Vec<&HopRow<'_>> = row.boundary.iter().chain(other_hops).collect();
     hops.sort_by_key(|hop| hop.header_index);
     hops.dedup_by_key(|hop| hop.header_index);
     hops.into_iter()
@@ -239,27 +260,37 @@ fn evidence(row: &MessageRow, other_hops: &[HopRow<'static>]) -> Vec<Evidence> {
             from_host: hop.from_host.as_deref().map(shown),
             from_ip: hop.from_ip.as_deref().map(shown),
             by_host: hop.by_host.as_deref().map(shown),
-            raw: visible(&hop.raw).into_owned(),
+            raw: if redact {
+                visible(&mask_recipients(&hop.raw)).into_owned()
+            } else {
+                visible(&hop.raw).into_owned()
+            },
         })
         .collect()
 }
 
-/// Streams every hop of the selected messages in `folders` into `hops_csv`.
+/// Streams every hop of the selected messages in `folders` into `hops_csv`, and hands
+/// each boundary hop to the message pass through `boundaries`.
 pub fn hops(
     source: &dyn ReportSource,
     scope: &Scope,
     names: &AccountNames,
     folders: &[FolderInfo],
     hops_csv: &mut CsvTable,
+    mut boundaries: BoundarySender,
 ) -> Result<(), ReportError> {
     let filter = filter(&scope.period, scope);
-    for folder in folders {
+    for (index, folder) in folders.iter().enumerate() {
         let account = names.get(&folder.account);
         let folder_name = visible_str(&folder.name);
         source.hops(folder, &filter, &mut |listed| {
-            tables::hop_row(hops_csv, account, &folder_name, &listed)
+            if listed.boundary_index == Some(listed.hop.header_index) {
+                boundaries.push((index, listed.uid_validity, listed.uid), &listed.hop);
+            }
+            tables::hop_row(hops_csv, account, &folder_name, &listed, names.redacted())
         })?;
     }
+    boundaries.flush();
     Ok(())
 }
 
@@ -278,7 +309,7 @@ pub fn previous(
     let mut deduper = Deduper::new(scope.dedupe_message_id);
     for coverage in folders {
         let folder = &coverage.folder;
-        source.messages(folder, &filter, &mut |row| {
+        source.messages(folder, &filter, true, &mut |row| {
             let exclusion = deduper.exclusion(&folder.account, &row);
             tally.add(&row, exclusion);
             Ok(())

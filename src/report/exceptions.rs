@@ -23,7 +23,7 @@ pub struct ExceptionLine<'a> {
 
 /// Returns the reasons `row` is an exception, the boundary verdict first; empty when it is
 /// not one.
-pub fn lines(row: &MessageRow) -> Vec<ExceptionLine<'_>> {
+pub fn lines<'r>(row: &'r MessageRow<'_>) -> Vec<ExceptionLine<'r>> {
     let boundary_kind = match row.verdict {
         Verdict::Plaintext => Some(ExceptionKind::PlaintextBoundary),
         Verdict::Unverified => Some(ExceptionKind::UnverifiedBoundary),
@@ -104,7 +104,7 @@ pub struct SortKey {
 }
 
 impl SortKey {
-    pub fn new(row: &MessageRow, account: &str, folder: &str) -> SortKey {
+    pub fn new(row: &MessageRow<'_>, account: &str, folder: &str) -> SortKey {
         let rank = match row.verdict {
             Verdict::Plaintext => 0,
             Verdict::Unverified => 1,

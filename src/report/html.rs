@@ -54,6 +54,25 @@ impl Page<'_> {
             .map_or_else(|| "\u{2013}".to_string(), |v| v.to_string())
     }
 
+    /// Lists the scans that did not end `complete`, as `3 (interrupted), 4 (running)`, or
+    /// returns an empty string when every scan completed.
+    fn incomplete_scans(&self) -> String {
+        self.r
+            .scans
+            .iter()
+            .filter(|scan| scan.status != "complete")
+            .map(|scan| format!("{} ({})", scan.id, scan.status))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Returns the first 12 hex digits of a configuration digest, or a dash.
+    fn short_digest<'s>(&self, digest: &'s Option<String>) -> &'s str {
+        digest
+            .as_deref()
+            .map_or("\u{2013}", |d| d.get(..12).unwrap_or(d))
+    }
+
     /// Returns the date part of an ISO 8601 time.
     fn day<'s>(&self, time: &'s Option<String>) -> &'s str {
         time.as_deref()

@@ -2,13 +2,16 @@
 //! automation, four CSV files with every row, and `SHA256SUMS` over them all.
 //!
 //! The store is read through [`ReportSource`] only. Messages stream folder by folder: one
-//! pass tallies them and writes `messages.csv` and `findings.csv`, a second writes
-//! `hops.csv`, so memory stays flat however large the store is. Statistics come from the
-//! verdicts stored with each message. HTML and JSON are rendered from one [`Report`]
-//! value; the same store and options give byte-identical files apart from the generation
-//! time.
+//! pass tallies them and writes `messages.csv` and `findings.csv`, a second on another
+//! thread writes `hops.csv` and hands the boundary hops to the first, and each CSV file is
+//! written and hashed on a thread of its own. Memory stays flat however large the store
+//! is. Statistics come from the verdicts stored with each message. HTML and JSON are
+//! rendered from one [`Report`] value; the same store and options give byte-identical
+//! files apart from the generation time.
 
 mod accounts;
+mod background;
+mod boundary;
 mod build;
 mod collect;
 mod csv;
@@ -18,6 +21,7 @@ mod format;
 mod html;
 mod model;
 mod output;
+mod redact;
 mod scope;
 mod source;
 mod svg;
@@ -33,7 +37,7 @@ pub use output::choose_dir;
 pub use scope::{Period, Scope};
 pub use source::{
     ErrorCount, FilteredCounts, FolderInfo, HopRow, HopVisit, ListedHop, MessageFilter, MessageRow,
-    ReportSource, ScanRow, StoredFinding, Visit,
+    MessageVisit, ReportSource, ScanRow, StoredFinding,
 };
 pub use tally::Share;
 pub use text::{spreadsheet_safe, visible};
@@ -59,6 +63,9 @@ pub enum ReportError {
     Invalid(String),
 }
 
+/// Batches of boundary hops that may wait between the hop pass and the message pass.
+const BOUNDARY_BATCHES_QUEUED: usize = 8;
+
 /// Everything a report needs besides the store.
 #[derive(Debug, Clone)]
 pub struct ReportOptions {
@@ -66,6 +73,8 @@ pub struct ReportOptions {
     pub organization: Organization,
     /// Account names in the configuration, to list those never scanned.
     pub configured_accounts: Vec<String>,
+    /// Folder patterns of each configured account, shown on the cover.
+    pub folder_rules: Vec<FolderRules>,
     pub redact_accounts: bool,
     /// The encrypted share, in percent, at or above which the summary shows PASS.
     pub pass_threshold: f64,
@@ -73,6 +82,14 @@ pub struct ReportOptions {
     /// Seconds since the epoch, UTC.
     pub generated_at: i64,
     pub version: String,
+}
+
+/// The `folders` and `exclude_folders` patterns of one configured account.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FolderRules {
+    pub account: String,
+    pub folders: Vec<String>,
+    pub exclude_folders: Vec<String>,
 }
 
 /// The files a finished report run wrote, and its result.
@@ -131,7 +148,8 @@ pub fn write_report(
 }
 
 /// Writes `messages.csv`, `findings.csv` and `hops.csv`. `hops.csv` is the largest file,
-/// so a second store reader writes it on another thread while this one streams messages.
+/// so a second store reader writes it on another thread while this one streams messages,
+/// and hands over the boundary hops it reads on the way ([`boundary`]).
 fn stream_rows(
     source: &dyn ReportSource,
     scope: &Scope,
@@ -145,15 +163,23 @@ fn stream_rows(
         .collect();
     let hops_source = source.open_reader()?;
     let mut hops_csv = csv::CsvTable::create(out, "hops.csv", tables::HOP_COLUMNS)?;
+    let (sender, receiver) = std::sync::mpsc::sync_channel(BOUNDARY_BATCHES_QUEUED);
     let collected = std::thread::scope(|threads| {
         let (selected, hops_csv) = (&selected, &mut hops_csv);
-        let hops_thread =
-            threads.spawn(move || collect::hops(&*hops_source, scope, names, selected, hops_csv));
-        let collected = collect::messages(source, scope, names, out);
+        let boundaries = boundary::BoundarySender::new(sender);
+        let hops_thread = threads.spawn(move || {
+            collect::hops(&*hops_source, scope, names, selected, hops_csv, boundaries)
+        });
+        let mut feed = boundary::BoundaryFeed::new(receiver);
+        let collected = collect::messages(source, scope, names, &mut feed, out);
+        // Dropping the feed lets a hop pass blocked on a full queue finish.
+        drop(feed);
         let hops_result = hops_thread
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        hops_result.and(collected)
+        // The message pass's error comes first: a failed message pass also stops the
+        // hand-over of boundary hops.
+        collected.and_then(|collected| hops_result.map(|()| collected))
     })?;
     hops_csv.finish(out)?;
     tracing::info!(

@@ -81,6 +81,16 @@ pub struct SelectionFacts {
     pub sender_domains: Vec<String>,
     pub dedupe_message_id: bool,
     pub accounts_redacted: bool,
+    /// Folder patterns of the configured accounts when the report was written; a scan
+    /// may have run with other patterns.
+    pub folder_rules: Vec<FolderRuleFacts>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FolderRuleFacts {
+    pub account: String,
+    pub folders: Vec<String>,
+    pub exclude_folders: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

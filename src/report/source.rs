@@ -107,25 +107,26 @@ pub struct StoredFinding {
     pub detail: Option<String>,
 }
 
-/// One stored message with its boundary hop and findings.
+/// One stored message with its boundary hop and findings. Text borrows from the database
+/// row, like [`HopRow`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MessageRow {
+pub struct MessageRow<'a> {
     /// Row id in the store, used to look up other hops of the message.
     pub row_id: i64,
     pub uid_validity: u32,
     pub uid: u32,
     pub scan_id: i64,
     pub present: bool,
-    pub message_id: Option<String>,
+    pub message_id: Option<Cow<'a, str>>,
     pub date_utc: Option<i64>,
-    pub sender_domain: Option<String>,
+    pub sender_domain: Option<Cow<'a, str>>,
     pub hop_count: u32,
     pub boundary_index: Option<u32>,
     pub verdict: Verdict,
     /// The stored [`crate::classify::VerdictRule`] label.
-    pub verdict_rule: String,
+    pub verdict_rule: Cow<'a, str>,
     pub path_verdict: Verdict,
-    pub boundary: Option<HopRow<'static>>,
+    pub boundary: Option<HopRow<'a>>,
     /// Sorted by header index, kind and detail.
     pub findings: Vec<StoredFinding>,
 }
@@ -165,8 +166,9 @@ pub struct ErrorCount {
     pub other_errors: u64,
 }
 
-/// Called once per streamed row; an error stops the stream and is returned.
-pub type Visit<'a, T> = dyn FnMut(T) -> Result<(), ReportError> + 'a;
+/// Called once per streamed message, which borrows from the database row; an error stops
+/// the stream and is returned.
+pub type MessageVisit<'a> = dyn for<'row> FnMut(MessageRow<'row>) -> Result<(), ReportError> + 'a;
 
 /// Called once per streamed hop, which borrows from the database row.
 pub type HopVisit<'a> = dyn for<'row> FnMut(ListedHop<'row>) -> Result<(), ReportError> + 'a;
@@ -184,12 +186,14 @@ pub trait ReportSource {
     ) -> Result<FilteredCounts, ReportError>;
 
     /// Streams the folder's messages that pass `filter`, present or not, ordered by
-    /// UIDVALIDITY and UID.
+    /// UIDVALIDITY and UID. Each row has its boundary hop when `with_boundary` is set, and
+    /// none otherwise, which saves looking it up in the hops table.
     fn messages(
         &self,
         folder: &FolderInfo,
         filter: &MessageFilter<'_>,
-        visit: &mut Visit<'_, MessageRow>,
+        with_boundary: bool,
+        visit: &mut MessageVisit<'_>,
     ) -> Result<(), ReportError>;
 
     /// Streams every hop of the folder's messages that pass `filter`, ordered by

@@ -8,6 +8,7 @@ use super::exceptions::ExceptionLine;
 use super::explain::Position;
 use super::format;
 use super::model::DomainFacts;
+use super::redact::mask_recipients;
 use super::source::{HopRow, ListedHop, MessageRow};
 use super::tally::{Exclusion, weak_counts};
 
@@ -84,7 +85,7 @@ pub fn message_row(
     table: &mut CsvTable,
     account: &str,
     folder: &str,
-    row: &MessageRow,
+    row: &MessageRow<'_>,
     exclusion: Option<Exclusion>,
 ) -> Result<(), ReportError> {
     let boundary = row.boundary.as_ref();
@@ -137,11 +138,13 @@ pub const HOP_COLUMNS: &[&str] = &[
     "raw",
 ];
 
+/// Writes one row of `hops.csv`; `redact` masks the recipient in the Received line.
 pub fn hop_row(
     table: &mut CsvTable,
     account: &str,
     folder: &str,
     listed: &ListedHop<'_>,
+    redact: bool,
 ) -> Result<(), ReportError> {
     let hop = &listed.hop;
     table.shown(account)?;
@@ -163,7 +166,7 @@ pub fn hop_row(
     table.boolean(hop.parsed)?;
     table.time(hop.date_utc)?;
     table.opt_integer(hop.date_offset)?;
-    table.bytes(&hop.raw)?;
+    raw_cell(table, &hop.raw, redact)?;
     table.end_row()
 }
 
@@ -187,13 +190,15 @@ pub const FINDING_COLUMNS: &[&str] = &[
     "disposition",
 ];
 
+/// Writes one row of `findings.csv`; `redact` masks the recipient in the Received line.
 pub fn finding_row(
     table: &mut CsvTable,
     account: &str,
     folder: &str,
-    row: &MessageRow,
+    row: &MessageRow<'_>,
     line: &ExceptionLine<'_>,
     hop: Option<&HopRow<'_>>,
+    redact: bool,
 ) -> Result<(), ReportError> {
     table.shown(account)?;
     table.shown(folder)?;
@@ -213,7 +218,20 @@ pub fn finding_row(
     table.opt(hop.and_then(|hop| hop.from_host.as_deref()))?;
     table.opt(hop.and_then(|hop| hop.from_ip.as_deref()))?;
     table.opt(hop.and_then(|hop| hop.by_host.as_deref()))?;
-    table.bytes(hop.map(|hop| hop.raw.as_ref()).unwrap_or_default())?;
+    raw_cell(
+        table,
+        hop.map(|hop| hop.raw.as_ref()).unwrap_or_default(),
+        redact,
+    )?;
     table.text("")?;
     table.end_row()
+}
+
+/// Writes a Received line, with the recipient masked when `redact` is set.
+fn raw_cell(table: &mut CsvTable, raw: &[u8], redact: bool) -> Result<(), ReportError> {
+    if redact {
+        table.bytes(&mask_recipients(raw))
+    } else {
+        table.bytes(raw)
+    }
 }

@@ -1,8 +1,7 @@
 //! Statistics over streamed message rows: verdict counts, the TLS version mix, per-domain
 //! and per-month tallies, and which messages count at all. Pure: rows in, numbers out.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike};
 use serde::Serialize;
@@ -88,7 +87,7 @@ pub struct TlsMix {
 }
 
 impl TlsMix {
-    fn add(&mut self, row: &MessageRow) {
+    fn add(&mut self, row: &MessageRow<'_>) {
         match &row.boundary {
             None => self.no_boundary += 1,
             Some(hop) if !hop.tls => self.no_tls += 1,
@@ -168,10 +167,11 @@ impl Exclusion {
 pub struct Deduper {
     enabled: bool,
     account: String,
-    /// 128-bit hashes of the Message-IDs counted so far in `account`. Two 64-bit SipHash
-    /// values keep memory small. A collision among a million IDs has a probability of
-    /// about 10^-27 (birthday bound), so a distinct message is practically never dropped.
-    seen: HashSet<u128>,
+    /// 128-bit XXH3 hashes of the Message-IDs counted so far in `account`, which keep
+    /// memory small. A chance collision among a million IDs has a probability of about
+    /// 10^-27 (birthday bound), so a distinct message is practically never dropped. XXH3 is
+    /// not collision-resistant against IDs crafted to collide.
+    seen: hashbrown::HashSet<u128>,
 }
 
 impl Deduper {
@@ -183,7 +183,7 @@ impl Deduper {
     }
 
     /// Returns why the message does not count, or `None` when it counts.
-    pub fn exclusion(&mut self, account: &str, row: &MessageRow) -> Option<Exclusion> {
+    pub fn exclusion(&mut self, account: &str, row: &MessageRow<'_>) -> Option<Exclusion> {
         if !row.present {
             return Some(Exclusion::NotPresent);
         }
@@ -195,18 +195,9 @@ impl Deduper {
             self.account = account.to_string();
             self.seen.clear();
         }
-        (!self.seen.insert(hash128(id))).then_some(Exclusion::Duplicate)
+        let hash = xxhash_rust::xxh3::xxh3_128(id.as_bytes());
+        (!self.seen.insert(hash)).then_some(Exclusion::Duplicate)
     }
-}
-
-fn hash128(text: &str) -> u128 {
-    let half = |salt: u8| {
-        let mut hasher = DefaultHasher::new();
-        salt.hash(&mut hasher);
-        text.hash(&mut hasher);
-        hasher.finish()
-    };
-    (u128::from(half(0)) << 64) | u128::from(half(1))
 }
 
 /// Counts of selected messages that do not count, by reason.
@@ -222,7 +213,7 @@ pub struct ExclusionCounts {
 pub struct Tally {
     pub counted: VerdictCounts,
     pub mix: TlsMix,
-    pub domains: HashMap<Option<String>, DomainTally>,
+    pub domains: hashbrown::HashMap<Option<String>, DomainTally>,
     /// Keyed by (year, month) of the Date header.
     pub months: BTreeMap<(i32, u32), VerdictCounts>,
     /// Counted messages without a Date header.
@@ -238,7 +229,7 @@ pub struct Tally {
 
 impl Tally {
     /// Adds one streamed message; `exclusion` comes from [`Deduper::exclusion`].
-    pub fn add(&mut self, row: &MessageRow, exclusion: Option<Exclusion>) {
+    pub fn add(&mut self, row: &MessageRow<'_>, exclusion: Option<Exclusion>) {
         match exclusion {
             Some(Exclusion::NotPresent) => self.excluded.not_present += 1,
             Some(Exclusion::NoReceivedHeader) => self.excluded.no_received_header += 1,
@@ -247,7 +238,7 @@ impl Tally {
         }
     }
 
-    fn count(&mut self, row: &MessageRow) {
+    fn count(&mut self, row: &MessageRow<'_>) {
         self.counted.add(row.verdict);
         self.mix.add(row);
         let (weak_protocol, weak_cipher) = weak_counts(row);
@@ -263,7 +254,7 @@ impl Tally {
                 .add(row.verdict),
             None => self.undated += 1,
         }
-        let domain = self.domain_entry(&row.sender_domain);
+        let domain = self.domain_entry(row.sender_domain.as_deref());
         domain.counts.add(row.verdict);
         domain.mix.add(row);
         domain.weak_protocol += weak_protocol;
@@ -271,17 +262,34 @@ impl Tally {
         widen(&mut domain.first_seen, &mut domain.last_seen, row.date_utc);
     }
 
-    fn domain_entry(&mut self, domain: &Option<String>) -> &mut DomainTally {
-        // Looking up first avoids cloning the domain name for every message.
-        if !self.domains.contains_key(domain) {
-            self.domains.insert(domain.clone(), DomainTally::default());
-        }
-        self.domains.get_mut(domain).expect("inserted above")
+    fn domain_entry(&mut self, domain: Option<&str>) -> &mut DomainTally {
+        // Looking up by the borrowed name avoids an allocation for every message.
+        self.domains
+            .entry_ref(&DomainName(domain))
+            .or_insert_with(DomainTally::default)
+    }
+}
+
+/// A borrowed sender domain that looks up the `Option<String>` keys of
+/// [`Tally::domains`]. It hashes exactly like the key, because `String` and `str` hash
+/// alike.
+#[derive(Hash)]
+struct DomainName<'a>(Option<&'a str>);
+
+impl hashbrown::Equivalent<Option<String>> for DomainName<'_> {
+    fn equivalent(&self, key: &Option<String>) -> bool {
+        self.0 == key.as_deref()
+    }
+}
+
+impl From<&DomainName<'_>> for Option<String> {
+    fn from(name: &DomainName<'_>) -> Option<String> {
+        name.0.map(str::to_string)
     }
 }
 
 /// Counts weak-protocol and weak-cipher findings of one message.
-pub fn weak_counts(row: &MessageRow) -> (u64, u64) {
+pub fn weak_counts(row: &MessageRow<'_>) -> (u64, u64) {
     let count = |kind: &str| row.findings.iter().filter(|f| f.kind == kind).count() as u64;
     (count("weak_protocol"), count("weak_cipher"))
 }
@@ -298,14 +306,14 @@ mod tests {
     use super::*;
     use crate::report::source::{HopRow, StoredFinding};
 
-    fn row(uid: u32, verdict: Verdict, version: Option<&str>) -> MessageRow {
+    fn row(uid: u32, verdict: Verdict, version: Option<&str>) -> MessageRow<'static> {
         MessageRow {
             row_id: i64::from(uid),
             uid_validity: 1,
             uid,
             scan_id: 1,
             present: true,
-            message_id: Some(format!("<{uid}@a.example>")),
+            message_id: Some(format!("<{uid}@a.example>").into()),
             date_utc: Some(1_767_225_600 + i64::from(uid) * 86_400),
             sender_domain: Some("a.example".into()),
             hop_count: 2,
@@ -380,6 +388,7 @@ mod tests {
             Some(Exclusion::Duplicate),
         );
         let domain = &tally.domains[&Some("a.example".to_string())];
+        assert_eq!(tally.domains.len(), 1);
         assert_eq!(domain.counts.total(), 5);
         assert_eq!(domain.min_version(), Some(TlsVersion::Tls10));
         assert_eq!(domain.max_version(), Some(TlsVersion::Tls13));

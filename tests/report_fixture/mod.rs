@@ -21,12 +21,14 @@ pub const JAN_15: i64 = 1_768_471_200;
 /// 2026-04-02T08:00:00Z, the generation time of every test report.
 pub const GENERATED_AT: i64 = 1_775_116_800;
 pub const DAY: i64 = 86_400;
+/// The envelope recipient named in every Received line's `for` clause.
+pub const RECIPIENT: &str = "jane.doe@org.example";
 
 /// A relay hop received by `by`; `tls` is `None` for no TLS, `Some(None)` for TLS without
 /// a version.
 pub fn hop(index: usize, from: &str, by: &str, tls: Option<Option<TlsVersion>>, date: i64) -> Hop {
     let raw = format!(
-        "from {from} ({from} [192.0.2.{}])\r\n\tby {by} with {} id A{index}; {date}",
+        "from {from} ({from} [192.0.2.{}])\r\n\tby {by} with {} id A{index}\r\n\tfor <{RECIPIENT}>; {date}",
         10 + index,
         if tls.is_some() { "ESMTPS" } else { "ESMTP" }
     );
@@ -317,6 +319,7 @@ pub fn options(period: Period) -> ReportOptions {
             gateways: vec![],
         },
         configured_accounts: vec![],
+        folder_rules: vec![],
         redact_accounts: false,
         pass_threshold: 95.0,
         sign_off: SignOff::default(),

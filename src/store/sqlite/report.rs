@@ -2,8 +2,8 @@
 //!
 //! Messages and hops stream per folder in `(uid_validity, uid)` order, which the
 //! `UNIQUE (folder_id, uid_validity, uid)` index delivers without a sort, so memory stays
-//! flat. The boundary hop comes in the same row through the hops primary key, and the
-//! weak findings as a JSON array from the `findings_message` index.
+//! flat. The boundary hop comes in the same row through the hops primary key when asked
+//! for, and the weak findings as a JSON array from the `findings_message` index.
 
 use std::borrow::Cow;
 
@@ -14,7 +14,7 @@ use super::SqliteStore;
 use crate::classify::Verdict;
 use crate::report::{
     ErrorCount, FilteredCounts, FolderInfo, HopRow, HopVisit, ListedHop, MessageFilter, MessageRow,
-    ReportError, ReportSource, ScanRow, StoredFinding, Visit,
+    MessageVisit, ReportError, ReportSource, ScanRow, StoredFinding,
 };
 
 /// Hop columns in the order [`hop_at`] reads them, for a table aliased `h`.
@@ -79,22 +79,31 @@ impl ReportSource for SqliteStore {
         &self,
         folder: &FolderInfo,
         filter: &MessageFilter<'_>,
-        visit: &mut Visit<'_, MessageRow>,
+        with_boundary: bool,
+        visit: &mut MessageVisit<'_>,
     ) -> Result<(), ReportError> {
+        let (boundary_columns, boundary_join) = if with_boundary {
+            (
+                format!(", {HOP_COLUMNS}"),
+                "LEFT JOIN hops h ON h.message_id = m.id AND h.header_index = m.boundary_index",
+            )
+        } else {
+            (String::new(), "")
+        };
         let sql = format!(
             "SELECT m.id, m.uid_validity, m.uid, m.scan_id, m.present, m.message_id, m.date_utc,
                     m.sender_domain, m.hop_count, m.boundary_index, m.verdict, m.verdict_rule,
                     m.path_verdict,
                     (SELECT json_group_array(json_array(f.header_index, f.kind, f.detail))
-                     FROM findings f WHERE f.message_id = m.id),
-                    {HOP_COLUMNS}
+                     FROM findings f WHERE f.message_id = m.id)
+                    {boundary_columns}
              FROM messages m
-             LEFT JOIN hops h ON h.message_id = m.id AND h.header_index = m.boundary_index
+             {boundary_join}
              WHERE {SELECTED}
              ORDER BY m.uid_validity, m.uid"
         );
         self.each_selected(&sql, folder, filter, |row| {
-            visit(message_at(row).map_err(|e| self.error(e))?)
+            visit(message_at(row, with_boundary).map_err(|e| self.error(e))?)
         })
     }
 
@@ -224,10 +233,13 @@ impl SqliteStore {
     }
 }
 
-fn message_at(row: &Row<'_>) -> rusqlite::Result<MessageRow> {
-    let boundary = match row.get::<_, Option<u32>>(14)? {
-        Some(_) => Some(hop_at(row, 14)?.into_owned()),
-        None => None,
+/// Reads a row of the message query; the boundary hop's columns follow from index 14 when
+/// the query joined them.
+fn message_at<'r>(row: &'r Row<'_>, with_boundary: bool) -> rusqlite::Result<MessageRow<'r>> {
+    let boundary = if with_boundary && row.get::<_, Option<u32>>(14)?.is_some() {
+        Some(hop_at(row, 14)?)
+    } else {
+        None
     };
     Ok(MessageRow {
         row_id: row.get(0)?,
@@ -235,13 +247,13 @@ fn message_at(row: &Row<'_>) -> rusqlite::Result<MessageRow> {
         uid: row.get(2)?,
         scan_id: row.get(3)?,
         present: row.get(4)?,
-        message_id: row.get(5)?,
+        message_id: text_at(row, 5)?,
         date_utc: row.get(6)?,
-        sender_domain: row.get(7)?,
+        sender_domain: text_at(row, 7)?,
         hop_count: row.get(8)?,
         boundary_index: row.get(9)?,
         verdict: verdict_at(row, 10)?,
-        verdict_rule: row.get(11)?,
+        verdict_rule: text_at(row, 11)?.unwrap_or_default(),
         path_verdict: verdict_at(row, 12)?,
         findings: findings_at(row, 13)?,
         boundary,
@@ -249,7 +261,7 @@ fn message_at(row: &Row<'_>) -> rusqlite::Result<MessageRow> {
 }
 
 fn verdict_at(row: &Row<'_>, index: usize) -> rusqlite::Result<Verdict> {
-    let label: String = row.get(index)?;
+    let label = text_at(row, index)?.unwrap_or_default();
     Verdict::from_label(&label).ok_or_else(|| {
         let message = format!("unknown verdict {label:?} in the messages table");
         rusqlite::Error::FromSqlConversionFailure(index, Type::Text, message.into())
@@ -258,7 +270,7 @@ fn verdict_at(row: &Row<'_>, index: usize) -> rusqlite::Result<Verdict> {
 
 /// Reads the `[[header_index, kind, detail], ...]` array built by the message query.
 fn findings_at(row: &Row<'_>, index: usize) -> rusqlite::Result<Vec<StoredFinding>> {
-    let text: String = row.get(index)?;
+    let text = text_at(row, index)?.unwrap_or_default();
     if text == "[]" {
         return Ok(Vec::new());
     }
