@@ -35,10 +35,13 @@ pub struct Ends<'a> {
 }
 
 /// Reads both ends of the hand-off from the clauses.
-pub fn ends<'a>(clauses: &Clauses<'_, 'a>) -> Ends<'a> {
+///
+/// `connection` is the comment in which the receiving server recorded the connection (see
+/// [`super::claim`]); comments before it are the client's words, so it gives the address.
+pub fn ends<'a>(clauses: &Clauses<'_, 'a>, connection: Option<Comment<'a>>) -> Ends<'a> {
     let mut ends = Ends::default();
     if let Some(body) = clauses.from {
-        read_from_clause(body, &mut ends);
+        read_from_clause(body, connection, &mut ends);
     } else if let Some(comment) = clauses.leading_from_comment() {
         read_from_comment(comment, &mut ends);
     } else {
@@ -57,7 +60,7 @@ pub fn ends<'a>(clauses: &Clauses<'_, 'a>) -> Ends<'a> {
     ends
 }
 
-fn read_from_clause<'a>(body: &[Item<'a>], ends: &mut Ends<'a>) {
+fn read_from_clause<'a>(body: &[Item<'a>], connection: Option<Comment<'a>>, ends: &mut Ends<'a>) {
     let word = clause::first_word(body);
     let literal = word.and_then(literal_address);
     if let Some(word) = word {
@@ -70,12 +73,15 @@ fn read_from_clause<'a>(body: &[Item<'a>], ends: &mut Ends<'a>) {
             _ => None,
         })
     };
-    let address = clause::comments(after_name)
-        .find_map(comment_ip)
-        .or_else(bare_literal)
-        .or(literal);
+    let commented = match connection {
+        Some(comment) => comment_ip(comment),
+        None => clause::comments(after_name).find_map(comment_ip),
+    };
+    let address = commented.or_else(bare_literal).or(literal);
     set_from_address(address, ends);
-    ends.from_rdns = clause::comments(after_name).next().and_then(rdns_name);
+    ends.from_rdns = connection
+        .or_else(|| clause::comments(after_name).next())
+        .and_then(rdns_name);
     ends.helo = clause::comments(after_name).find_map(helo_name);
 }
 
@@ -156,6 +162,11 @@ fn comment_ip<'a>(comment: Comment<'a>) -> Option<Address<'a>> {
         }
     }
     None
+}
+
+/// True when a comment gives the address the client connected from.
+pub fn comment_has_ip(comment: Comment<'_>) -> bool {
+    comment_ip(comment).is_some()
 }
 
 fn is_helo_keyword(word: &str) -> bool {

@@ -38,6 +38,16 @@ impl Baseline<'_> {
     pub fn trusted_date(&self) -> Option<HopDate> {
         self.date.filter(|_| self.date_is_plain)
     }
+
+    /// Returns these values without the TLS version and cipher, for a header in which
+    /// mail-parser may have read them from text the sender chose.
+    pub fn without_tls(self) -> Self {
+        Baseline {
+            tls_version: None,
+            cipher: None,
+            ..self
+        }
+    }
 }
 
 /// Runs mail-parser's Received parser over one header value.

@@ -4,6 +4,8 @@
 //! A keyword counts only as a whole top-level word: `mail.example.id` and a queue id ending
 //! in `-By` are values, and the `from` in `(Postfix, from userid 1002)` sits in a comment.
 
+use std::ops::Range;
+
 use super::lex::{Comment, Item};
 
 /// A clause keyword of RFC 5322 §3.6.7.
@@ -48,12 +50,16 @@ pub struct Clauses<'i, 'a> {
 }
 
 impl<'i, 'a> Clauses<'i, 'a> {
-    /// Groups `items` into clauses.
-    pub fn split(items: &'i [Item<'a>]) -> Clauses<'i, 'a> {
+    /// Groups `items` into clauses. Items in `claimed` (see [`super::claim`]) belong to the
+    /// `from` clause whatever they say.
+    pub fn split(items: &'i [Item<'a>], claimed: Range<usize>) -> Clauses<'i, 'a> {
         let mut clauses = Clauses::default();
         let mut current: Option<(Keyword, usize)> = None;
         let mut leading_end = items.len();
         for (index, item) in items.iter().enumerate() {
+            if claimed.contains(&index) {
+                continue;
+            }
             let keyword = match item {
                 Item::Word(word) => Keyword::parse(word),
                 Item::Semicolon => {

@@ -74,8 +74,10 @@ pub struct Lexed<'t> {
     pub found: Found,
     /// Byte offset of the last semicolon outside any comment.
     pub last_semicolon: Option<usize>,
-    /// How many `@` signs the header holds.
+    /// How many `@` signs the header holds outside addresses and quoted strings.
     pub at_signs: usize,
+    /// An address in angle brackets or a quoted string mentions TLS or SSL.
+    pub opaque_mentions_tls: bool,
 }
 
 impl<'t> Lexed<'t> {
@@ -88,18 +90,20 @@ impl<'t> Lexed<'t> {
             found: Found::default(),
             last_semicolon: None,
             at_signs: 0,
+            opaque_mentions_tls: false,
         };
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
             match bytes[i] {
-                b' ' | b'\t' | b'\r' | b'\n' | b')' => i += 1,
                 b';' => {
                     lexed.spans.push(Span::Semicolon);
                     lexed.last_semicolon = Some(i);
                     i += 1;
                 }
                 b'(' => i = lexed.comment(text, i),
+                // White space, control characters and an unbalanced `)`.
+                byte if class(byte) & ENDS_WORD != 0 => i += 1,
                 _ => i = lexed.top_word(text, i),
             }
         }
@@ -136,6 +140,10 @@ impl<'t> Lexed<'t> {
             end = skip_to(bytes, end, ENDS_WORD | NOTED);
             if end == bytes.len() || class(bytes[end]) & ENDS_WORD != 0 {
                 break;
+            }
+            if let Some(close) = self.opaque(text, end) {
+                end = close;
+                continue;
             }
             self.note(text, end);
             end += 1;
@@ -204,6 +212,10 @@ impl<'t> Lexed<'t> {
             if end == bytes.len() || class(bytes[end]) & SPLITS_COMMENT != 0 {
                 break;
             }
+            if let Some(close) = self.opaque(text, end) {
+                end = close;
+                continue;
+            }
             match bytes[end] {
                 b'=' => keys.version |= ends_with_ignore_case(&bytes[..end], b"version"),
                 b':' => keys.tls_colon |= ends_with_ignore_case(&bytes[..end], b"tls"),
@@ -218,6 +230,34 @@ impl<'t> Lexed<'t> {
         end
     }
 
+    /// When an address in angle brackets or a quoted string opens at `at`, returns the index
+    /// just past its end and notes whether it mentions TLS. The sender chose that text, so
+    /// nothing inside it is a comment, a marker phrase or a TLS note. A `<` or `"` that does
+    /// not close on the same line is an ordinary character.
+    fn opaque(&mut self, text: &str, at: usize) -> Option<usize> {
+        let bytes = text.as_bytes();
+        let close = match bytes[at] {
+            b'<' => b'>',
+            b'"' => b'"',
+            _ => return None,
+        };
+        let mut i = at + 1;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' if close == b'"' => i += 1,
+                b'\r' | b'\n' => return None,
+                byte if byte == close => {
+                    let span = &text[at..=i];
+                    self.opaque_mentions_tls |= mentions_tls(span);
+                    return Some(i + 1);
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        None
+    }
+
     /// Counts an `@` or checks the markers that start at a `[`.
     fn note(&mut self, text: &str, at: usize) {
         match text.as_bytes()[at] {
@@ -228,13 +268,14 @@ impl<'t> Lexed<'t> {
     }
 }
 
-/// The byte ends a top-level word: white space, a parenthesis or a semicolon.
+/// The byte ends a top-level word: white space, a control character, a parenthesis or a
+/// semicolon.
 const ENDS_WORD: u8 = 1;
-/// The byte separates the words of a comment: white space (form feed included, as in
-/// `char::is_ascii_whitespace`) or a parenthesis.
+/// The byte separates the words of a comment: white space, a control character or a
+/// parenthesis.
 const SPLITS_COMMENT: u8 = 2;
 /// The lexer looks at the byte: `@` is counted, `[`, `(`, `=` and `:` may start or end a
-/// phrase it records.
+/// phrase it records, `<` and `"` may open text it keeps opaque.
 const NOTED: u8 = 4;
 
 /// The byte can start a word that begins a marker phrase (see [`markers::at_word`]).
@@ -248,11 +289,11 @@ const fn byte_classes() -> [u8; 256] {
     let mut byte = 0;
     while byte < 256 {
         classes[byte] = match byte as u8 {
-            b' ' | b'\t' | b'\r' | b'\n' => ENDS_WORD | SPLITS_COMMENT,
-            b'\x0C' => SPLITS_COMMENT,
+            // Control characters have no place in a header; a reader sees them as gaps.
+            0..=0x20 | 0x7F => ENDS_WORD | SPLITS_COMMENT,
             b'(' | b')' => ENDS_WORD | SPLITS_COMMENT | NOTED,
             b';' => ENDS_WORD,
-            b'@' | b'[' | b'=' | b':' => NOTED,
+            b'@' | b'[' | b'=' | b':' | b'<' | b'"' => NOTED,
             b'a' | b'f' | b'p' | b't' | b'v' | b'w' | b'A' | b'F' | b'P' | b'T' | b'V' | b'W' => {
                 STARTS_PHRASE
             }
@@ -281,6 +322,18 @@ fn skip_to(bytes: &[u8], from: usize, bits: u8) -> usize {
         .iter()
         .position(|&byte| class(byte) & bits != 0)
         .map_or(bytes.len(), |offset| from + offset)
+}
+
+/// True when `text` contains `tls` or `ssl` in any letter case.
+pub fn mentions_tls(text: &str) -> bool {
+    text.as_bytes().windows(3).any(|w| {
+        let w = [
+            w[0].to_ascii_lowercase(),
+            w[1].to_ascii_lowercase(),
+            w[2].to_ascii_lowercase(),
+        ];
+        &w == b"tls" || &w == b"ssl"
+    })
 }
 
 fn ends_with_ignore_case(bytes: &[u8], suffix: &[u8]) -> bool {

@@ -38,11 +38,12 @@ pub enum Marker {
     WithStarttls,
 }
 
-/// The markers found in one header, with where each first starts.
+/// The markers found in one header, with where each first and last starts.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Found {
     bits: u32,
     starts: [u32; 14],
+    last_starts: [u32; 14],
 }
 
 impl Found {
@@ -57,15 +58,45 @@ impl Found {
             .then(|| self.starts[marker as usize] as usize)
     }
 
+    /// Returns the markers that occur outside the byte range `skip`, which must be one
+    /// contiguous stretch of the text: each start is the first one outside it, or the last
+    /// one when every earlier occurrence lies inside.
+    pub fn outside(&self, skip: &std::ops::Range<usize>) -> Found {
+        let mut kept = *self;
+        for index in 0..self.starts.len() {
+            if self.bits & (1 << index) == 0 {
+                continue;
+            }
+            let (first, last) = (
+                self.starts[index] as usize,
+                self.last_starts[index] as usize,
+            );
+            if !skip.contains(&first) {
+                continue;
+            }
+            if last >= skip.end {
+                kept.starts[index] = self.last_starts[index];
+            } else {
+                kept.bits &= !(1 << index);
+            }
+        }
+        kept
+    }
+
     /// Records `phrase` as `marker` when the text at `at` starts with it.
     fn check(&mut self, text: &[u8], at: usize, phrase: &str, marker: Marker) {
         let phrase = phrase.as_bytes();
         let found = text.len() - at >= phrase.len()
             && text[at..at + phrase.len()].eq_ignore_ascii_case(phrase);
-        if found && !self.has(marker) {
-            self.bits |= 1 << marker as u8;
-            self.starts[marker as usize] = u32::try_from(at).unwrap_or(u32::MAX);
+        if !found {
+            return;
         }
+        let at = u32::try_from(at).unwrap_or(u32::MAX);
+        if !self.has(marker) {
+            self.bits |= 1 << marker as u8;
+            self.starts[marker as usize] = at;
+        }
+        self.last_starts[marker as usize] = at;
     }
 }
 

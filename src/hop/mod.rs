@@ -7,6 +7,7 @@
 
 mod address;
 mod baseline;
+mod claim;
 mod clause;
 mod date;
 mod kind;

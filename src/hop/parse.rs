@@ -10,10 +10,11 @@ use std::borrow::Cow;
 use std::net::IpAddr;
 
 use super::address::{self, Ends};
+use super::claim;
 use super::clause::{self, Clauses};
 use super::kind::{self, Reason, Signals};
 use super::lex::{Item, Lexed};
-use super::markers::Marker;
+use super::markers::{Found, Marker};
 use super::protocol::{self, Meaning};
 use super::tls_facts::tls_facts;
 use super::tls_note;
@@ -44,16 +45,33 @@ pub fn parse_hop(raw: &[u8], header_index: usize) -> ParsedHop {
     let base = baseline::read(raw);
     let lexed = Lexed::new(&text);
     let items = lexed.items();
-    let clauses = Clauses::split(&items);
-    let ends = address::ends(&clauses);
+    let claim = claim::find(&text, &items);
+    let claimed_items = claim.as_ref().map_or(0..0, |c| c.items.clone());
+    let found = match &claim {
+        Some(claim) => lexed.found.outside(&claim.bytes),
+        None => lexed.found,
+    };
+    let clauses = Clauses::split(&items, claimed_items.clone());
+    let connection = claim.as_ref().and_then(|c| c.connection_comment(&items));
+    let ends = address::ends(&clauses, connection);
     let with = protocol::read(clauses.with_first());
     let meaning = with.protocol.as_deref().map(protocol::meaning);
-    let note = tls_note::find(&items);
-    let tls = tls_facts(&text, &lexed.found, note, &with, meaning, &base);
+    let note = tls_note::find(&items, claimed_items);
+    // mail-parser reads the whole header, the client's words included; its TLS reading is
+    // not used when those words mention TLS.
+    let base = if lexed.opaque_mentions_tls || claim.as_ref().is_some_and(|c| c.mentions_tls) {
+        base.without_tls()
+    } else {
+        base
+    };
+    let tls = tls_facts(&text, &found, note, &with, meaning, &base);
     let qmail = qmail_invocation(&clauses);
     let parsed = clauses.any_keyword || qmail.is_some();
     let facts = Facts {
         lexed: &lexed,
+        found: &found,
+        client_items: claim.as_ref().map_or(0..0, claim::Claim::client_items),
+        has_connection: connection.is_some(),
         items: &items,
         clauses: &clauses,
         ends: &ends,
@@ -129,6 +147,13 @@ fn qmail_invocation(clauses: &Clauses<'_, '_>) -> Option<bool> {
 /// The results of the single pass and of the clause reader for one header.
 struct Facts<'f, 'a> {
     lexed: &'f Lexed<'a>,
+    /// The marker phrases outside the client's claim.
+    found: &'f Found,
+    /// Indexes of the items only the client wrote (see [`claim::Claim::client_items`]).
+    client_items: std::ops::Range<usize>,
+    /// The server recorded the connection in a comment, so the first word of the `from`
+    /// clause is the client's HELO argument, even when it looks like a mailbox.
+    has_connection: bool,
     items: &'f [Item<'f>],
     clauses: &'f Clauses<'f, 'f>,
     ends: &'f Ends<'f>,
@@ -140,7 +165,7 @@ fn signals(
     parsed: bool,
     qmail: Option<bool>,
 ) -> Signals {
-    let (found, clauses, ends) = (&facts.lexed.found, facts.clauses, facts.ends);
+    let (found, clauses, ends) = (facts.found, facts.clauses, facts.ends);
     let meaning = meaning.unwrap_or(protocol::meaning(""));
     // IIS writes `from mail pickup service by host` for its pickup folder, and Mercury/32
     // `from Spooler by host` for its own queue.
@@ -153,7 +178,7 @@ fn signals(
         || found.has(Marker::PickupService)
         || spooler
         || qmail == Some(true)
-        || local_mailbox(ends);
+        || (!facts.has_connection && local_mailbox(ends));
     let pickup = clauses.from.is_none()
         && clauses.with.is_empty()
         && clauses
@@ -181,7 +206,9 @@ fn signals(
         same_host: same_host(ends),
         local_protocol: meaning.local,
         localhost_without_address: ends.from_ip.is_none() && ends.from_host.is_some_and(localhost),
-        authenticated: meaning.authenticated || auth_note(facts) || mailbox_sender(ends, clauses),
+        authenticated: meaning.authenticated
+            || auth_note(facts)
+            || (!facts.has_connection && mailbox_sender(ends, clauses)),
         client_api: meaning.client_api || found.has(Marker::ViaHttp),
         has_sender: ends.from_host.is_some()
             || ends.from_ip.is_some()
@@ -219,7 +246,7 @@ fn mailbox_sender(ends: &Ends<'_>, clauses: &Clauses<'_, '_>) -> bool {
 /// sender: user)`, `(AUTH: LOGIN user)`, CommuniGate `(account user HELO x)`, qmail-auth
 /// `(user@example.org@192.0.2.1)`, Yahoo `(user@192.0.2.1 with plain)`.
 fn auth_note(facts: &Facts<'_, '_>) -> bool {
-    let found = &facts.lexed.found;
+    let found = facts.found;
     let noted = [
         Marker::Authenticated,
         Marker::AuthColon,
@@ -236,12 +263,24 @@ fn auth_note(facts: &Facts<'_, '_>) -> bool {
                 .next()
                 .is_some_and(|ip| address::literal_ip(ip).is_some())
     };
-    noted || (facts.lexed.at_signs >= 2 && all_words(facts.items).any(user_at_address))
+    noted || (facts.lexed.at_signs >= 2 && all_words(facts.server_items()).any(user_at_address))
 }
 
-/// Returns every word of the header: top-level words and the words of comments.
-fn all_words<'a>(items: &'a [Item<'a>]) -> impl Iterator<Item = &'a str> + 'a {
-    items.iter().flat_map(|item| {
+impl<'f> Facts<'f, '_> {
+    /// The items outside the text only the client wrote.
+    fn server_items(&self) -> impl Iterator<Item = &'f Item<'f>> + 'f {
+        let client = self.client_items.clone();
+        self.items
+            .iter()
+            .enumerate()
+            .filter(move |(index, _)| !client.contains(index))
+            .map(|(_, item)| item)
+    }
+}
+
+/// Returns every word of `items`: top-level words and the words of comments.
+fn all_words<'a>(items: impl Iterator<Item = &'a Item<'a>>) -> impl Iterator<Item = &'a str> {
+    items.flat_map(|item| {
         let (word, comment_words): (Option<&'a str>, &'a [&'a str]) = match item {
             Item::Word(word) => (Some(word), &[]),
             Item::Comment(comment) => (None, comment.words),

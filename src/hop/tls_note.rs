@@ -13,6 +13,8 @@
 //! sendmail and Courier print OpenSSL's protocol family label `TLSv1/SSLv3`, which means
 //! "some SSL or TLS version": TLS was used, the version is not reported.
 
+use std::ops::Range;
+
 use crate::hop::TlsVersion;
 
 use super::lex::{Comment, Item};
@@ -36,11 +38,13 @@ pub struct Note<'a> {
     pub evidence: &'a str,
 }
 
-/// Finds the first TLS note among the top-level items.
-pub fn find<'a>(items: &[Item<'a>]) -> Option<Note<'a>> {
+/// Finds the first TLS note among the top-level items outside `claimed`, the items the
+/// sending client wrote (see [`super::claim`]).
+pub fn find<'a>(items: &[Item<'a>], claimed: Range<usize>) -> Option<Note<'a>> {
     items
         .iter()
         .enumerate()
+        .filter(|(index, _)| !claimed.contains(index))
         .find_map(|(index, item)| match item {
             Item::Comment(comment) => comment_note(*comment, &items[index + 1..]),
             _ => None,
@@ -61,10 +65,10 @@ fn comment_note<'a>(comment: Comment<'a>, after: &[Item<'a>]) -> Option<Note<'a>
     };
     if let Some(value) = comment
         .has_version_key
-        .then(|| value_after(text, "version="))
+        .then(|| value_after(&comment, "version="))
         .flatten()
     {
-        return note(parse_version(value), value_after(text, "cipher="));
+        return note(parse_version(value), value_after(&comment, "cipher="));
     }
     if comment
         .first_word()
@@ -80,10 +84,11 @@ fn comment_note<'a>(comment: Comment<'a>, after: &[Item<'a>]) -> Option<Note<'a>
     }
     if let Some(position) = comment
         .has_tls_colon
-        .then(|| find_ignore_case(text, "tls:"))
+        .then(|| key_in_words(&comment, "tls:"))
         .flatten()
     {
-        let mut parts = text[position + 4..].split(',').map(str::trim);
+        let after = offset_in(comment.inner, position.0) + position.1 + 4;
+        let mut parts = comment.inner[after..].split(',').map(str::trim);
         let version = parts.next().and_then(parse_version);
         let cipher = parts.rfind(|p| looks_like_cipher(p));
         return note(version, cipher);
@@ -177,14 +182,27 @@ pub fn parse_version(word: &str) -> Option<VersionWord> {
     Some(VersionWord::Stated(version))
 }
 
-/// Returns the value after `key` (`version=TLS1_2,` gives `TLS1_2`).
-fn value_after<'a>(text: &'a str, key: &str) -> Option<&'a str> {
-    let start = find_ignore_case(text, key)? + key.len();
-    let rest = &text[start..];
-    let end = rest
-        .find(|c: char| c.is_ascii_whitespace() || matches!(c, ',' | ';' | ')'))
-        .unwrap_or(rest.len());
+/// Returns the value after `key` in the comment's words (`version=TLS1_2,` gives
+/// `TLS1_2`).
+fn value_after<'a>(comment: &Comment<'a>, key: &str) -> Option<&'a str> {
+    let (word, position) = key_in_words(comment, key)?;
+    let rest = &word[position + key.len()..];
+    let end = rest.find([',', ';', ')']).unwrap_or(rest.len());
     (end > 0).then(|| &rest[..end])
+}
+
+/// Finds `key` in a word of the comment, skipping addresses in angle brackets and quoted
+/// strings, which the sender chose. Returns the word and where in it the key starts.
+fn key_in_words<'a>(comment: &Comment<'a>, key: &str) -> Option<(&'a str, usize)> {
+    comment
+        .words()
+        .filter(|word| !word.starts_with(['<', '"']))
+        .find_map(|word| find_ignore_case(word, key).map(|position| (word, position)))
+}
+
+/// Returns where `part`, a slice of `text`, starts inside it.
+fn offset_in(text: &str, part: &str) -> usize {
+    part.as_ptr() as usize - text.as_ptr() as usize
 }
 
 /// True for OpenSSL and IANA cipher suite names (`DES-CBC3-SHA`, `TLS_AES_128_GCM_SHA256`).

@@ -1,0 +1,204 @@
+//! The part of a `from` clause that the sending client wrote, not the receiving server.
+//!
+//! Servers copy the client's HELO/EHLO argument into the `from` clause as sent, and Postfix
+//! joins a HELO of several words with spaces. A client can put a fake TLS note there, a fake
+//! `by` or `with` clause, or a fake address comment. The server writes its own record of
+//! the connection after that argument: `(rdns.example [192.0.2.1])`, `(192.0.2.1)`,
+//! `([192.0.2.1] helo=x)`. So the claim runs from the first word after `from` up to and
+//! including the last such connection comment before the receiving server's `by`. When a
+//! server writes no connection comment, the claim is the first word and any comment glued
+//! to it without a space.
+//!
+//! Nothing inside the claim counts as a TLS note, a marker phrase or a clause keyword.
+//! Addresses in angle brackets and quoted strings are the other text a sender chooses; the
+//! lexer keeps those opaque.
+
+use std::ops::Range;
+
+use super::address;
+use super::lex::{Comment, Item, mentions_tls};
+
+/// The location of the client's claim in one header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// Indexes of the claimed items in the item list.
+    pub items: Range<usize>,
+    /// Byte range of the text only the client wrote (see [`Claim::client_items`]).
+    pub bytes: Range<usize>,
+    /// Index of the server's connection comment, which ends the claim, if there is one.
+    pub connection: Option<usize>,
+    /// True when the claimed text mentions TLS or SSL.
+    pub mentions_tls: bool,
+}
+
+impl Claim {
+    /// Returns the items only the client wrote: the claim without the connection comment, in which
+    /// the server also notes facts of its own (`(user@192.0.2.1 with login)`).
+    pub fn client_items(&self) -> Range<usize> {
+        self.items.start..self.connection.unwrap_or(self.items.end)
+    }
+
+    /// Returns the connection comment, which ends the claim.
+    pub fn connection_comment<'a>(&self, items: &[Item<'a>]) -> Option<Comment<'a>> {
+        match items.get(self.connection?)? {
+            Item::Comment(comment) => Some(*comment),
+            _ => None,
+        }
+    }
+}
+
+/// Finds the claim of a header whose first clause is `from`, or `None` when there is none.
+pub fn find(text: &str, items: &[Item<'_>]) -> Option<Claim> {
+    let from = items.iter().position(is_keyword)?;
+    if !matches!(items[from], Item::Word(word) if word.eq_ignore_ascii_case("from")) {
+        return None;
+    }
+    let first = from + 1;
+    let date = items
+        .iter()
+        .rposition(|item| matches!(item, Item::Semicolon))
+        .filter(|&semicolon| semicolon > first)
+        .unwrap_or(items.len());
+    let by = items[first..date]
+        .iter()
+        .rposition(|item| matches!(item, Item::Word(w) if w.eq_ignore_ascii_case("by")))
+        .map_or(date, |offset| first + offset);
+    let connection = items[first..by]
+        .iter()
+        .rposition(is_connection_comment)
+        .map(|offset| first + offset);
+    let end = match connection {
+        Some(index) => index + 1,
+        None => first + glued_len(text, &items[first..by]),
+    };
+    if end == first {
+        return None;
+    }
+    let start = span(text, &items[first]).start;
+    let client_end = match connection {
+        Some(index) => span(text, &items[index]).start,
+        None => span(text, &items[end - 1]).end,
+    };
+    Some(Claim {
+        mentions_tls: mentions_tls(&text[start..span(text, &items[end - 1]).end]),
+        items: first..end,
+        bytes: start..client_end,
+        connection,
+    })
+}
+
+fn is_keyword(item: &Item<'_>) -> bool {
+    let Item::Word(word) = item else { return false };
+    ["from", "by", "via", "with", "id", "for"]
+        .iter()
+        .any(|keyword| word.eq_ignore_ascii_case(keyword))
+}
+
+/// A comment in which the server recorded the connection: it contains the client's address
+/// or the HELO argument as the server labels it (`helo=x`, `HELO x`).
+fn is_connection_comment(item: &Item<'_>) -> bool {
+    let Item::Comment(comment) = item else {
+        return false;
+    };
+    address::comment_has_ip(*comment)
+        || comment.words().any(|word| {
+            word.get(..5)
+                .is_some_and(|p| p.eq_ignore_ascii_case("helo="))
+                || ["HELO", "EHLO"]
+                    .iter()
+                    .any(|k| word.eq_ignore_ascii_case(k))
+        })
+}
+
+/// Counts the first word and the comments glued to it (`x.example(version=TLS1_2)`).
+fn glued_len(text: &str, items: &[Item<'_>]) -> usize {
+    let Some(Item::Word(_)) = items.first() else {
+        return 0;
+    };
+    let mut end = span(text, &items[0]).end;
+    let mut count = 1;
+    for item in &items[1..] {
+        let item_span = span(text, item);
+        if item_span.start != end {
+            break;
+        }
+        end = item_span.end;
+        count += 1;
+    }
+    count
+}
+
+/// Returns the bytes an item covers in `text`, parentheses of a comment included.
+fn span(text: &str, item: &Item<'_>) -> Range<usize> {
+    let start_of = |part: &str| part.as_ptr() as usize - text.as_ptr() as usize;
+    match item {
+        Item::Word(word) => start_of(word)..start_of(word) + word.len(),
+        Item::Comment(comment) => {
+            let start = start_of(comment.inner) - 1;
+            let inner_end = start_of(comment.inner) + comment.inner.len();
+            let closed = text.as_bytes().get(inner_end) == Some(&b')');
+            start..inner_end + usize::from(closed)
+        }
+        // A semicolon is one byte; its place is not kept, so it covers nothing.
+        Item::Semicolon => 0..0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::lex::Lexed;
+    use super::*;
+
+    fn claimed(text: &str) -> Option<String> {
+        let lexed = Lexed::new(text);
+        let items = lexed.items();
+        find(text, &items).map(|claim| {
+            let end = claim
+                .connection
+                .map_or(claim.bytes.end, |index| match items[index] {
+                    Item::Comment(c) => {
+                        c.inner.as_ptr() as usize - text.as_ptr() as usize + c.inner.len() + 1
+                    }
+                    _ => unreachable!(),
+                });
+            text[claim.bytes.start..end].to_string()
+        })
+    }
+
+    #[test]
+    fn claim_ends_with_the_connection_comment() {
+        assert_eq!(
+            claimed("from helo.example (rdns.example [192.0.2.1]) (using TLSv1.3) by mx")
+                .as_deref(),
+            Some("helo.example (rdns.example [192.0.2.1])")
+        );
+    }
+
+    #[test]
+    fn fake_clauses_in_a_helo_stay_in_the_claim() {
+        let text = "from x (using TLSv1.3 with cipher F) by fake with ESMTPS \
+                    (rdns.example [192.0.2.1]) by mx.example with ESMTP id 1; Mon";
+        assert_eq!(
+            claimed(text).as_deref(),
+            Some("x (using TLSv1.3 with cipher F) by fake with ESMTPS (rdns.example [192.0.2.1])")
+        );
+    }
+
+    #[test]
+    fn without_a_connection_comment_the_claim_is_the_glued_word() {
+        assert_eq!(
+            claimed("from x.example(version=TLS1_2) by mx with ESMTP").as_deref(),
+            Some("x.example(version=TLS1_2)")
+        );
+        assert_eq!(
+            claimed("from x.example (using TLSv1.2) by mx").as_deref(),
+            Some("x.example")
+        );
+    }
+
+    #[test]
+    fn headers_without_a_leading_from_have_no_claim() {
+        assert_eq!(claimed("by mx.example with ESMTP; Mon"), None);
+        assert_eq!(claimed("by mx.example for <a@x> from <b@y>"), None);
+    }
+}

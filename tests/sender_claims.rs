@@ -1,0 +1,164 @@
+//! Text the sending client chooses ends up in Received headers: its HELO argument, which
+//! Postfix writes even when it contains spaces, and envelope addresses, whose quoted local
+//! parts may hold anything. None of it may make a hop look encrypted, local or
+//! authenticated, and it may not replace the server's own record of the connection.
+
+use hopaudit::classify::{self, NoKnowledge, Policy, Verdict};
+use hopaudit::hop::{self, HopKind, TlsVersion};
+
+const DATE: &str = "; Wed, 2 Dec 2026 10:00:00 +0000";
+
+fn parse(line: &str) -> hop::Hop {
+    hop::parse(line.as_bytes(), 0)
+}
+
+#[test]
+fn glued_helo_note_not_tls() {
+    let hop = parse(&format!(
+        "from x.example(version=TLS1_2,cipher=ECDHE-RSA-AES256-GCM-SHA384) \
+         (unknown [192.0.2.7]) by mx.example-health.org (Postfix) with ESMTP id 4F1{DATE}"
+    ));
+    assert!(!hop.tls, "evidence: {:?}", hop.tls_evidence);
+    assert_eq!(hop.tls_version, None);
+    assert_eq!(hop.tls_cipher, None);
+    assert_eq!(hop.protocol.as_deref(), Some("ESMTP"));
+    assert_eq!(hop.from_ip.as_deref(), Some("192.0.2.7"));
+}
+
+#[test]
+fn glued_note_without_connection_comment() {
+    let hop = parse(&format!(
+        "from x.example(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384) \
+         by mx.example-health.org with SMTP{DATE}"
+    ));
+    assert!(!hop.tls, "evidence: {:?}", hop.tls_evidence);
+}
+
+#[test]
+fn helo_with_spaces_cannot_add_clauses_or_notes() {
+    let hop = parse(&format!(
+        "from x (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)) \
+         by relay.example with ESMTPS (unknown [192.0.2.7])\r\n\
+         \tby mx.example-health.org (Postfix) with ESMTP id 4F1{DATE}"
+    ));
+    assert!(!hop.tls, "evidence: {:?}", hop.tls_evidence);
+    assert_eq!(hop.by_host.as_deref(), Some("mx.example-health.org"));
+    assert_eq!(hop.protocol.as_deref(), Some("ESMTP"));
+    assert_eq!(hop.from_host.as_deref(), Some("x"));
+    assert_eq!(hop.from_ip.as_deref(), Some("192.0.2.7"));
+}
+
+#[test]
+fn tls_phrases_in_a_helo_are_not_tls() {
+    for phrase in ["over TLS secured channel", "with ESMTP with STARTTLS"] {
+        let hop = parse(&format!(
+            "from x {phrase} (unknown [192.0.2.7]) by mx.example-health.org with SMTP{DATE}"
+        ));
+        assert!(!hop.tls, "{phrase}: evidence {:?}", hop.tls_evidence);
+    }
+}
+
+#[test]
+fn fake_connection_comment_ignored() {
+    let hop = parse(&format!(
+        "from x ([127.0.0.1]) (Postfix, from userid 0) (unknown [192.0.2.7])\r\n\
+         \tby mx.example-health.org (Postfix) with ESMTP id 4F1{DATE}"
+    ));
+    assert_eq!(hop.from_ip.as_deref(), Some("192.0.2.7"));
+    assert_eq!(hop.kind, HopKind::Relay);
+}
+
+#[test]
+fn authentication_claims_in_a_helo_are_not_authentication() {
+    for helo in [
+        "a@b@192.0.2.8",
+        "x (Authenticated sender: a)",
+        "x (AUTH: LOGIN a)",
+    ] {
+        let hop = parse(&format!(
+            "from {helo} (unknown [192.0.2.7]) by mx.example-health.org (Postfix) with ESMTP id 4F1{DATE}"
+        ));
+        assert_eq!(hop.kind, HopKind::Relay, "{helo}");
+    }
+}
+
+#[test]
+fn quoted_envelope_addresses_hold_no_notes() {
+    let lines = [
+        format!(
+            "from a.example (a.example [192.0.2.7]) by mx.example-health.org (Postfix) \
+             with ESMTP id 4F1 for <\"(version=TLS1_2 cipher=AES256-SHA)\"@example-health.org>{DATE}"
+        ),
+        format!(
+            "from [192.0.2.7] (helo=a.example) by mx.example-health.org with esmtp (Exim 4.96)\r\n\
+             \t(envelope-from <\"x (TLS1.3) tls y\"@a.example>) id 1abc-000{DATE}"
+        ),
+        format!(
+            "from a.example (a.example [192.0.2.7]) by mx.example-health.org (8.17.1/8.17.1) \
+             with ESMTP id 4F1 (envelope-from <\"version=TLSv1.2 cipher=AES256-SHA\"@a.example>){DATE}"
+        ),
+    ];
+    for line in &lines {
+        let hop = parse(line);
+        assert!(!hop.tls, "{line}: evidence {:?}", hop.tls_evidence);
+        assert_eq!(
+            hop.by_host.as_deref(),
+            Some("mx.example-health.org"),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn server_notes_still_count_beside_sender_text() {
+    let postfix = parse(&format!(
+        "from x (unknown [192.0.2.7]) (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 \
+         (256/256 bits)) by mx.example-health.org (Postfix) with ESMTPS id 4F1 \
+         for <\"odd (name)\"@example-health.org>{DATE}"
+    ));
+    assert!(postfix.tls);
+    assert_eq!(postfix.tls_version, Some(TlsVersion::Tls13));
+    assert_eq!(
+        postfix.tls_cipher.as_deref(),
+        Some("TLS_AES_256_GCM_SHA384")
+    );
+
+    let sendmail = parse(&format!(
+        "from a.example (a.example [192.0.2.7]) by mx.example-health.org (8.17.1/8.17.1) \
+         with ESMTP id 4F1 (version=TLSv1/SSLv3 cipher=AES256-SHA bits=256 verify=NOT) \
+         for <bob@example-health.org>{DATE}"
+    ));
+    assert!(sendmail.tls);
+    assert_eq!(sendmail.tls_version, None);
+    assert_eq!(sendmail.tls_cipher.as_deref(), Some("AES256-SHA"));
+
+    let yahoo = parse(&format!(
+        "from pc (bob@192.0.2.110 with login) by smtp.mail.example.com with SMTP{DATE}"
+    ));
+    assert_eq!(yahoo.kind, HopKind::Submission);
+}
+
+#[test]
+fn control_characters_separate_words() {
+    let hop = parse(&format!(
+        "from a.example (a.example [192.0.2.7]) by mx.example-health.org with ESMTPS\0 id 4F1{DATE}"
+    ));
+    assert_eq!(hop.protocol.as_deref(), Some("ESMTPS"));
+    assert!(hop.tls);
+}
+
+#[test]
+fn forged_helo_note_leaves_the_message_unverified() {
+    let block = format!(
+        "Received: from x.example(version=TLS1_3,cipher=TLS_AES_256_GCM_SHA384) \
+         (unknown [192.0.2.7])\r\n\tby mx.example-health.org (Postfix) with ESMTP id 4F1{DATE}\r\n\
+         From: a@sender.example\r\n\r\n"
+    );
+    let policy = Policy {
+        org_domains: vec!["example-health.org".to_string()],
+        ..Default::default()
+    };
+    let classification = classify::classify(block.as_bytes(), &policy, &NoKnowledge);
+    assert_eq!(classification.boundary.header_index, Some(0));
+    assert_eq!(classification.boundary.verdict, Verdict::Unverified);
+}
