@@ -312,3 +312,25 @@ fn invalid_options_are_rejected() {
     assert_eq!(bad_date.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad_date.stderr).contains("YYYY-MM-DD"));
 }
+
+#[test]
+fn unknown_domain_warns() {
+    let setup = setup();
+    let out = setup.root.join("out");
+    let args = ["--out", out.to_str().unwrap(), "--domain", "nosuch.example"];
+    let run = Command::new(env!("CARGO_BIN_EXE_hopaudit"))
+        .args(["report", "--config"])
+        .arg(&setup.config)
+        .args(args)
+        .env_remove("HOPAUDIT_LOG")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("no counted message is from the --domain selection"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nosuch.example"), "{stderr}");
+    assert_eq!(rows(&out, "messages.csv").len(), 0);
+}

@@ -39,6 +39,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         .map(|file| format!("{}\n", file.display()))
         .collect();
     super::output::emit(&listing)?;
+    warn_about_empty_selection(&options, outcome.counted);
     tracing::info!(
         counted = outcome.counted,
         encrypted = outcome.encrypted,
@@ -90,6 +91,18 @@ fn options(
         generated_at,
         version: env!("CARGO_PKG_VERSION").to_string(),
     })
+}
+
+/// Warns when `--domain` selected nothing, which is most often a typing error: the report
+/// is still written, and it counts no message.
+fn warn_about_empty_selection(options: &ReportOptions, counted: u64) {
+    if counted == 0 && !options.scope.domains.is_empty() {
+        tracing::warn!(
+            domains = options.scope.domains.join(", ").as_str(),
+            "no counted message is from the --domain selection; a domain must match the From \
+             domain exactly, and domains.csv of a report without --domain lists every one"
+        );
+    }
 }
 
 /// Returns [`exit::BELOW_THRESHOLD`] when `--fail-below` is set and the encrypted share is

@@ -264,11 +264,16 @@ fn change(now: Option<Share>, before: Option<Share>) -> Option<Change> {
 
 /// Labels used for the TLS mix in every file.
 pub const NOT_REPORTED_LABEL: &str = "TLS, version not reported";
-pub const NO_TLS_LABEL: &str = "no TLS recorded";
+pub const NO_TLS_PLAINTEXT_LABEL: &str = "no TLS recorded: plaintext";
+pub const NO_TLS_UNVERIFIED_LABEL: &str = "no TLS recorded: unverified";
 pub const NO_BOUNDARY_LABEL: &str = "no boundary hop";
 
 fn mix_entries(mix: &TlsMix) -> Vec<MixEntry> {
-    let total = mix.versions.iter().sum::<u64>() + mix.not_reported + mix.no_tls + mix.no_boundary;
+    let total = mix.versions.iter().sum::<u64>()
+        + mix.not_reported
+        + mix.no_tls_plaintext
+        + mix.no_tls_unverified
+        + mix.no_boundary;
     let versions = TlsVersion::ALL
         .iter()
         .rev()
@@ -276,7 +281,8 @@ fn mix_entries(mix: &TlsMix) -> Vec<MixEntry> {
         .map(|(version, count)| (version.as_str(), *count));
     let others = [
         (NOT_REPORTED_LABEL, mix.not_reported),
-        (NO_TLS_LABEL, mix.no_tls),
+        (NO_TLS_PLAINTEXT_LABEL, mix.no_tls_plaintext),
+        (NO_TLS_UNVERIFIED_LABEL, mix.no_tls_unverified),
         (NO_BOUNDARY_LABEL, mix.no_boundary),
     ];
     versions

@@ -198,7 +198,8 @@ pub fn tls_mix(summary: &Summary) -> Chart {
         .map(|entry| {
             let class = match entry.label {
                 "SSLv2" | "SSLv3" | "TLSv1.0" | "TLSv1.1" => "fill-plaintext",
-                super::build::NO_TLS_LABEL => "fill-unverified",
+                super::build::NO_TLS_PLAINTEXT_LABEL => "fill-plaintext",
+                super::build::NO_TLS_UNVERIFIED_LABEL => "fill-unverified",
                 super::build::NO_BOUNDARY_LABEL => "fill-none",
                 _ => "fill-encrypted",
             };

@@ -82,7 +82,10 @@ pub struct TlsMix {
     pub versions: [u64; 6],
     /// TLS recorded without a version (sendmail's `TLSv1/SSLv3`, a bare `ESMTPS`).
     pub not_reported: u64,
-    pub no_tls: u64,
+    /// No TLS recorded by a receiving server known to record it (verdict plaintext).
+    pub no_tls_plaintext: u64,
+    /// No TLS recorded, and nothing shows the receiving server would have (unverified).
+    pub no_tls_unverified: u64,
     pub no_boundary: u64,
 }
 
@@ -90,7 +93,10 @@ impl TlsMix {
     fn add(&mut self, row: &MessageRow<'_>) {
         match &row.boundary {
             None => self.no_boundary += 1,
-            Some(hop) if !hop.tls => self.no_tls += 1,
+            Some(hop) if !hop.tls && row.verdict == Verdict::Plaintext => {
+                self.no_tls_plaintext += 1;
+            }
+            Some(hop) if !hop.tls => self.no_tls_unverified += 1,
             Some(hop) => match hop.version() {
                 Some(version) => self.versions[version_slot(version)] += 1,
                 None => self.not_reported += 1,
@@ -394,7 +400,7 @@ mod tests {
         assert_eq!(domain.max_version(), Some(TlsVersion::Tls13));
         assert_eq!(domain.most_common_version(), Some(TlsVersion::Tls13));
         assert_eq!(domain.weak_protocol, 1);
-        assert_eq!(tally.mix.no_tls, 1);
+        assert_eq!(tally.mix.no_tls_plaintext + tally.mix.no_tls_unverified, 1);
         assert_eq!(tally.weak_messages, 1);
         assert_eq!(tally.excluded.duplicate_message_id, 1);
         assert_eq!(tally.counted.encrypted_share().unwrap().to_string(), "80.0");
