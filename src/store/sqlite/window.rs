@@ -10,7 +10,7 @@ use crate::classify::{Classification, Finding};
 use crate::store::{ClassifiedMessage, CommitCounts, HeaderDigest, ScanId, WindowCommit};
 
 /// Stores a window. `digests`, when given, holds one header digest per message.
-// TODO: about 40,000-55,000 messages of 7 hops per CPU second (benches/store_commit.rs),
+// TODO: about 41,000-59,000 messages of 7 hops per CPU second (benches/store_commit.rs),
 // below the 100,000 a second that keeps the store off a scan's critical path. Most of the
 // time is SQLite's own: statement execution, b-tree inserts and the WAL checkpoint.
 pub(super) fn commit_in(
