@@ -120,4 +120,16 @@ fn store_knowledge_turns_unverified_into_plaintext() {
     assert_eq!(learned["boundary"]["header_index"], 4);
     assert_eq!(learned["boundary"]["verdict"], "plaintext");
     assert_eq!(learned["boundary"]["rule"], "no_tls_learned_receiver");
+
+    // The stored path verdict follows the revised boundary, as classify prints it.
+    let conn = rusqlite::Connection::open(&database).unwrap();
+    let path: String = conn
+        .query_row(
+            "SELECT path_verdict FROM messages WHERE sender_domain = ?1",
+            [example_sender],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(path, "plaintext");
+    assert_eq!(learned["path_verdict"], "plaintext");
 }

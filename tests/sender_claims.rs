@@ -162,3 +162,93 @@ fn forged_helo_note_leaves_the_message_unverified() {
     assert_eq!(classification.boundary.header_index, Some(0));
     assert_eq!(classification.boundary.verdict, Verdict::Unverified);
 }
+
+fn classify_block(received: &[&str]) -> classify::Classification {
+    let mut block = String::new();
+    for line in received {
+        block.push_str(&format!("Received: {line}{DATE}\r\n"));
+    }
+    block.push_str("From: a@sender.example\r\n\r\n");
+    let policy = Policy {
+        org_domains: vec!["example-health.org".to_string()],
+        ..Default::default()
+    };
+    classify::classify(block.as_bytes(), &policy, &NoKnowledge)
+}
+
+#[test]
+fn helo_naming_the_receiver_is_not_same_host() {
+    let internal = "from mx.example-health.org (mx.example-health.org [10.0.0.5]) \
+                    (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)) \
+                    by store.example-health.org (Postfix) with ESMTPS id 2";
+    for inbound in [
+        "from mx.example-health.org (mail.sender.example [192.0.2.7]) \
+         by mx.example-health.org (Postfix) with ESMTP id 1",
+        "from mx.example-health.org (unknown [192.0.2.7]) \
+         by mx.example-health.org (8.17.1/8.17.1) with ESMTP id 1",
+        "from mx.example-health.org (192.0.2.7) \
+         by mx.example-health.org (10.0.0.9) with Microsoft SMTP Server id 15.20.1",
+    ] {
+        let c = classify_block(&[internal, inbound]);
+        assert_eq!(c.hops[0].kind, HopKind::Relay, "{inbound}");
+        assert_eq!(c.boundary.header_index, Some(1), "{inbound}");
+        assert_eq!(c.boundary.verdict, Verdict::Unverified, "{inbound}");
+    }
+}
+
+#[test]
+fn forged_hop_below_an_outside_sender_is_not_the_boundary() {
+    let c = classify_block(&[
+        "from attacker.example (unknown [198.51.100.7]) \
+         by mx.example-health.org (Postfix) with ESMTP id 2",
+        "from a.example (a.example [192.0.2.9]) \
+         (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)) \
+         by mx.example-health.org (Postfix) with ESMTPS id 1",
+    ]);
+    assert_eq!(c.boundary.header_index, Some(0));
+    assert_eq!(c.boundary.verdict, Verdict::Unverified);
+}
+
+#[test]
+fn exim_helo_closing_its_comment_adds_no_note() {
+    let hop = parse(&format!(
+        "from mail.sender.example ([192.0.2.7] helo=x) (version=TLS1_2 cipher=AES256-SHA) \
+         by mx.example-health.org with esmtp (Exim 4.96) id 1abc-000{DATE}"
+    ));
+    assert!(!hop.tls, "evidence: {:?}", hop.tls_evidence);
+    assert_eq!(hop.from_ip.as_deref(), Some("192.0.2.7"));
+}
+
+#[test]
+fn unbracketed_recipient_holds_no_note() {
+    for recipient in [
+        "a(version=TLS1_2)@example-health.org",
+        "a@example-health.org (TLS1.3) tls X",
+    ] {
+        let hop = parse(&format!(
+            "from mail.sender.example ([192.0.2.7] helo=mail.sender.example) \
+             by mx.example-health.org with esmtp (Exim 4.96) id 1abc-000 for {recipient}{DATE}"
+        ));
+        assert!(!hop.tls, "{recipient}: evidence {:?}", hop.tls_evidence);
+    }
+    let exim = parse(&format!(
+        "from mail.sender.example ([192.0.2.7] helo=mail.sender.example) \
+         by mx.example-health.org with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384 \
+         (Exim 4.96) id 1abc-000 for a@example-health.org{DATE}"
+    ));
+    assert!(exim.tls);
+    assert_eq!(exim.tls_version, Some(TlsVersion::Tls13));
+    assert_eq!(exim.tls_cipher.as_deref(), Some("TLS_AES_256_GCM_SHA384"));
+}
+
+#[test]
+fn semicolons_in_a_claim_do_not_panic() {
+    for line in [
+        "from ; (unknown [192.0.2.7]) by mx.example-health.org; x",
+        "from x ([192.0.2.7] helo=a) ; ; by mx.example-health.org; x",
+        "from ;;; ([192.0.2.7] helo=a);by;",
+    ] {
+        let hop = parse(line);
+        assert_eq!(hop.raw, line.as_bytes());
+    }
+}

@@ -23,15 +23,32 @@ pub fn choose(
     } else {
         crossings.iter().rev().find_map(|c| c.receiver)?
     };
+    // Every header below a hop whose sender is plainly outside the organization was
+    // written by that sender or before it reached the organization, so none of them can be
+    // the boundary, whatever servers they name.
+    let floor = crossings
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(p, c)| c.receiver == Some(target) && sender_outside(c, &hops[*p], target))
+        .map_or(0, |(position, _)| position);
     let mut candidates = crossings
         .iter()
         .enumerate()
+        .skip(floor)
         .filter(|(_, c)| c.receiver == Some(target))
         .map(|(position, _)| position);
     let first = candidates.clone().next();
     candidates
         .find(|&p| hops[p].hop.kind != HopKind::Local)
         .or(first)
+}
+
+/// True when the sender of a hop belongs to another organization and connected from a
+/// public address.
+fn sender_outside(crossing: &Crossing, hop: &ParsedHop, target: OrgId) -> bool {
+    crossing.sender.is_some_and(|sender| sender != target)
+        && !hop.from_addr.is_some_and(is_private_ip)
 }
 
 /// Returns the verdict and rule for one hop.
@@ -69,6 +86,8 @@ pub fn crossing<'h>(
         .from_host
         .as_deref()
         .filter(|h| !h.eq_ignore_ascii_case("unknown"));
+    // TODO: without a reverse-DNS name the HELO claim decides the sender's organization,
+    // which Microsoft 365's internal hops need but a sender can abuse (docs/classify.md).
     let sender_name = hop
         .from_rdns
         .as_deref()

@@ -11,21 +11,21 @@
 //!   gives `userid`, `(qmail 1 invoked from network)` gives `network`);
 //! - an address literal or a mailbox after `from` is returned as a host name;
 //! - two-digit years are read as 19xx, and named zones (`EDT`) as UTC;
-//! - cipher names outside its prefix list are missed (`RC4-MD5`, `OTHER`).
+//! - cipher names outside its prefix list are missed (`RC4-MD5`, `OTHER`);
+//! - it takes a TLS version from any comment, including text the sender chose (an
+//!   envelope address, a HELO name), so only its `by` host and date are kept here.
 
 use std::borrow::Cow;
 
 use mail_parser::parsers::MessageStream;
 use mail_parser::{HeaderValue, Host};
 
-use crate::hop::{HopDate, TlsVersion};
+use crate::hop::HopDate;
 
 /// The values mail-parser read.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Baseline<'a> {
     pub by_name: Option<Cow<'a, str>>,
-    pub tls_version: Option<TlsVersion>,
-    pub cipher: Option<Cow<'a, str>>,
     pub date: Option<HopDate>,
     /// mail-parser's date can stand as it is: see [`Baseline::trusted_date`].
     date_is_plain: bool,
@@ -37,16 +37,6 @@ impl Baseline<'_> {
     /// zone, or none, comes back as `-0000`). Otherwise the date is read again.
     pub fn trusted_date(&self) -> Option<HopDate> {
         self.date.filter(|_| self.date_is_plain)
-    }
-
-    /// Returns these values without the TLS version and cipher, for a header in which
-    /// mail-parser may have read them from text the sender chose.
-    pub fn without_tls(self) -> Self {
-        Baseline {
-            tls_version: None,
-            cipher: None,
-            ..self
-        }
     }
 }
 
@@ -60,15 +50,6 @@ pub fn read(raw: &[u8]) -> Baseline<'_> {
         Some(Host::Name(name)) => Some(name),
         _ => None,
     };
-    let tls_version = received.tls_version.and_then(|version| match version {
-        mail_parser::TlsVersion::SSLv2 => Some(TlsVersion::Ssl2),
-        mail_parser::TlsVersion::SSLv3 => Some(TlsVersion::Ssl3),
-        mail_parser::TlsVersion::TLSv1_0 => Some(TlsVersion::Tls10),
-        mail_parser::TlsVersion::TLSv1_1 => Some(TlsVersion::Tls11),
-        mail_parser::TlsVersion::TLSv1_2 => Some(TlsVersion::Tls12),
-        mail_parser::TlsVersion::TLSv1_3 => Some(TlsVersion::Tls13),
-        _ => None,
-    });
     let valid_date = received.date.as_ref().filter(|d| d.is_valid());
     let date_is_plain = valid_date.is_some_and(|d| {
         let named_or_no_zone = d.tz_before_gmt && d.tz_hour == 0 && d.tz_minute == 0;
@@ -83,8 +64,6 @@ pub fn read(raw: &[u8]) -> Baseline<'_> {
     });
     Baseline {
         by_name,
-        tls_version,
-        cipher: received.tls_cipher,
         date,
         date_is_plain,
     }

@@ -16,7 +16,7 @@
 use std::ops::Range;
 
 use super::address;
-use super::lex::{Comment, Item, mentions_tls};
+use super::lex::{Comment, Item};
 
 /// The location of the client's claim in one header.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,14 +27,20 @@ pub struct Claim {
     pub bytes: Range<usize>,
     /// Index of the server's connection comment, which ends the claim, if there is one.
     pub connection: Option<usize>,
-    /// True when the claimed text mentions TLS or SSL.
-    pub mentions_tls: bool,
+    /// The connection comment holds the HELO argument as `helo=x` (Exim). A HELO argument
+    /// containing `)` can close that comment early, so the claim then runs up to `by`.
+    pub helo_in_connection: bool,
 }
 
 impl Claim {
     /// Returns the items only the client wrote: the claim without the connection comment, in which
-    /// the server also notes facts of its own (`(user@192.0.2.1 with login)`).
+    /// the server also notes facts of its own (`(user@192.0.2.1 with login)`). Exim's
+    /// connection comment ends with the HELO argument (`helo=x`), so it counts as the
+    /// client's.
     pub fn client_items(&self) -> Range<usize> {
+        if self.helo_in_connection {
+            return self.items.clone();
+        }
         self.items.start..self.connection.unwrap_or(self.items.end)
     }
 
@@ -67,23 +73,37 @@ pub fn find(text: &str, items: &[Item<'_>]) -> Option<Claim> {
         .iter()
         .rposition(is_connection_comment)
         .map(|offset| first + offset);
+    let helo_in_connection = connection.is_some_and(|index| match items[index] {
+        Item::Comment(comment) => comment.words().any(is_helo_assignment),
+        _ => false,
+    });
     let end = match connection {
+        Some(_) if helo_in_connection => by,
         Some(index) => index + 1,
         None => first + glued_len(text, &items[first..by]),
     };
     if end == first {
         return None;
     }
-    let start = span(text, &items[first]).start;
+    let start = items[first..end]
+        .iter()
+        .map(|item| span(text, item))
+        .find(|covered| !covered.is_empty())
+        .map_or(0, |covered| covered.start);
+    // A semicolon covers no bytes (see `span`), so the end is the furthest item end.
+    let claim_end = items[first..end]
+        .iter()
+        .map(|item| span(text, item).end)
+        .fold(start, usize::max);
     let client_end = match connection {
-        Some(index) => span(text, &items[index]).start,
-        None => span(text, &items[end - 1]).end,
+        Some(index) if !helo_in_connection => span(text, &items[index]).start,
+        _ => claim_end,
     };
     Some(Claim {
-        mentions_tls: mentions_tls(&text[start..span(text, &items[end - 1]).end]),
         items: first..end,
         bytes: start..client_end,
         connection,
+        helo_in_connection,
     })
 }
 
@@ -92,6 +112,11 @@ fn is_keyword(item: &Item<'_>) -> bool {
     ["from", "by", "via", "with", "id", "for"]
         .iter()
         .any(|keyword| word.eq_ignore_ascii_case(keyword))
+}
+
+fn is_helo_assignment(word: &str) -> bool {
+    word.get(..5)
+        .is_some_and(|p| p.eq_ignore_ascii_case("helo="))
 }
 
 /// A comment in which the server recorded the connection: it contains the client's address

@@ -76,8 +76,6 @@ pub struct Lexed<'t> {
     pub last_semicolon: Option<usize>,
     /// How many `@` signs the header holds outside addresses and quoted strings.
     pub at_signs: usize,
-    /// An address in angle brackets or a quoted string mentions TLS or SSL.
-    pub opaque_mentions_tls: bool,
 }
 
 impl<'t> Lexed<'t> {
@@ -90,7 +88,6 @@ impl<'t> Lexed<'t> {
             found: Found::default(),
             last_semicolon: None,
             at_signs: 0,
-            opaque_mentions_tls: false,
         };
         let bytes = text.as_bytes();
         let mut i = 0;
@@ -231,7 +228,7 @@ impl<'t> Lexed<'t> {
     }
 
     /// When an address in angle brackets or a quoted string opens at `at`, returns the index
-    /// just past its end and notes whether it mentions TLS. The sender chose that text, so
+    /// just past its end. The sender chose that text, so
     /// nothing inside it is a comment, a marker phrase or a TLS note. A `<` or `"` that does
     /// not close on the same line is an ordinary character.
     fn opaque(&mut self, text: &str, at: usize) -> Option<usize> {
@@ -247,8 +244,6 @@ impl<'t> Lexed<'t> {
                 b'\\' if close == b'"' => i += 1,
                 b'\r' | b'\n' => return None,
                 byte if byte == close => {
-                    let span = &text[at..=i];
-                    self.opaque_mentions_tls |= mentions_tls(span);
                     return Some(i + 1);
                 }
                 _ => {}
@@ -322,18 +317,6 @@ fn skip_to(bytes: &[u8], from: usize, bits: u8) -> usize {
         .iter()
         .position(|&byte| class(byte) & bits != 0)
         .map_or(bytes.len(), |offset| from + offset)
-}
-
-/// True when `text` contains `tls` or `ssl` in any letter case.
-pub fn mentions_tls(text: &str) -> bool {
-    text.as_bytes().windows(3).any(|w| {
-        let w = [
-            w[0].to_ascii_lowercase(),
-            w[1].to_ascii_lowercase(),
-            w[2].to_ascii_lowercase(),
-        ];
-        &w == b"tls" || &w == b"ssl"
-    })
 }
 
 fn ends_with_ignore_case(bytes: &[u8], suffix: &[u8]) -> bool {

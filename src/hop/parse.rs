@@ -1,7 +1,7 @@
-//! Reads one Received header into a [`Hop`]. mail-parser reads it first; its `by` host,
-//! TLS version and cipher are used where this crate's clause reader finds none. Where the
-//! two differ, the clause reader wins, because of the mail-parser errors listed in
-//! [`super::baseline`]. The date is mail-parser's unless it shows one of those errors.
+//! Reads one Received header into a [`Hop`]. mail-parser reads it first; its `by` host is
+//! used where this crate's clause reader finds none, and its date unless the date shows
+//! one of the errors listed in [`super::baseline`]. TLS comes only from this crate's note
+//! reader (see [`super::tls_facts`]).
 //!
 //! This crate's layer reads the bytes once ([`Lexed`]); every later step works on the
 //! words and comments that pass found.
@@ -56,15 +56,8 @@ pub fn parse_hop(raw: &[u8], header_index: usize) -> ParsedHop {
     let ends = address::ends(&clauses, connection);
     let with = protocol::read(clauses.with_first());
     let meaning = with.protocol.as_deref().map(protocol::meaning);
-    let note = tls_note::find(&items, claimed_items);
-    // mail-parser reads the whole header, the client's words included; its TLS reading is
-    // not used when those words mention TLS.
-    let base = if lexed.opaque_mentions_tls || claim.as_ref().is_some_and(|c| c.mentions_tls) {
-        base.without_tls()
-    } else {
-        base
-    };
-    let tls = tls_facts(&text, &found, note, &with, meaning, &base);
+    let note = tls_note::find(&text, &items, claimed_items);
+    let tls = tls_facts(&text, &found, note, &with, meaning);
     let qmail = qmail_invocation(&clauses);
     let parsed = clauses.any_keyword || qmail.is_some();
     let facts = Facts {
@@ -203,7 +196,7 @@ fn signals(
             .any(|m| found.has(m)),
         local_program: local_program || pickup || exim_login,
         retrieval: meaning.retrieval,
-        same_host: same_host(ends),
+        same_host: same_host(ends, facts.has_connection),
         local_protocol: meaning.local,
         localhost_without_address: ends.from_ip.is_none() && ends.from_host.is_some_and(localhost),
         authenticated: meaning.authenticated
@@ -292,21 +285,29 @@ fn all_words<'a>(items: impl Iterator<Item = &'a Item<'a>>) -> impl Iterator<Ite
 
 /// True when both sides name the same machine: the same host name, the sender named as a
 /// service of the receiver (`conversion-daemon.mail.example` by `mail.example`), or the same
-/// address on both sides.
-fn same_host(ends: &Ends<'_>) -> bool {
+/// address on both sides. When the server recorded the connection, the first word of the
+/// `from` clause is the client's HELO claim. It counts only from a private or loopback
+/// address, which does not reach the server from the internet; otherwise only the
+/// reverse-DNS name counts.
+fn same_host(ends: &Ends<'_>, has_connection: bool) -> bool {
     let Some(by) = ends.by_host else { return false };
     let by = by.trim_end_matches('.');
-    let names_match = [ends.from_host, ends.from_rdns]
-        .into_iter()
-        .flatten()
-        .any(|from| {
-            let from = from.trim_end_matches('.');
-            from.eq_ignore_ascii_case(by)
-                || (from.len() > by.len() + 1
-                    && by.contains('.')
-                    && from.as_bytes()[from.len() - by.len() - 1] == b'.'
-                    && from.as_bytes()[from.len() - by.len()..].eq_ignore_ascii_case(by.as_bytes()))
-        });
+    let inside = ends
+        .from_addr
+        .is_some_and(|ip| address::is_private_ip(ip) || address::is_loopback_ip(ip));
+    let claimed = if has_connection && !inside {
+        None
+    } else {
+        ends.from_host
+    };
+    let names_match = [claimed, ends.from_rdns].into_iter().flatten().any(|from| {
+        let from = from.trim_end_matches('.');
+        from.eq_ignore_ascii_case(by)
+            || (from.len() > by.len() + 1
+                && by.contains('.')
+                && from.as_bytes()[from.len() - by.len() - 1] == b'.'
+                && from.as_bytes()[from.len() - by.len()..].eq_ignore_ascii_case(by.as_bytes()))
+    });
     let addresses_match = matches!((ends.from_ip, ends.by_ip), (Some(a), Some(b)) if a == b);
     names_match || addresses_match
 }

@@ -1,9 +1,11 @@
-//! The TLS fields of one hop, from every statement a header makes about TLS. In order:
-//! a note in a comment, TLS words in the protocol, a TLS phrase, an RFC 3848 protocol
-//! name, and, last, a version mail-parser saw in a comment.
+//! The TLS fields of one hop, from every statement a header makes about TLS: a note in a
+//! comment, TLS words in the protocol, a TLS phrase and an RFC 3848 protocol name.
+//!
+//! mail-parser's TLS version and cipher are not used. It takes them from any comment, the
+//! text the sender chose included, and on the labelled corpus they add nothing to what the
+//! note reader finds.
 
 use super::TlsVersion;
-use super::baseline::Baseline;
 use super::markers::{Found, Marker};
 use super::protocol::{Meaning, With};
 use super::tls_note::{Note, VersionWord};
@@ -23,7 +25,6 @@ pub fn tls_facts(
     note: Option<Note<'_>>,
     with: &With<'_>,
     meaning: Option<Meaning>,
-    base: &Baseline<'_>,
 ) -> TlsFacts {
     let mut evidence = Evidence::default();
     if let Some(protocol) = with
@@ -45,21 +46,14 @@ pub fn tls_facts(
     let version = match note.and_then(|n| n.version) {
         Some(VersionWord::Stated(version)) => Some(version),
         Some(VersionWord::Family | VersionWord::Unstated) => None,
-        None if evidence.is_empty() => base.tls_version,
         None => None,
     };
-    if evidence.is_empty()
-        && let Some(version) = version
-    {
-        evidence.push(&[version.as_str(), " in a comment"]);
-    }
     let cipher = if evidence.is_empty() {
         None
     } else {
         note.and_then(|n| n.cipher)
             .or(with.cipher)
             .map(str::to_string)
-            .or_else(|| base.cipher.as_deref().map(str::to_string))
     };
     TlsFacts {
         version,

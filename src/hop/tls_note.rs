@@ -39,16 +39,52 @@ pub struct Note<'a> {
 }
 
 /// Finds the first TLS note among the top-level items outside `claimed`, the items the
-/// sending client wrote (see [`super::claim`]).
-pub fn find<'a>(items: &[Item<'a>], claimed: Range<usize>) -> Option<Note<'a>> {
-    items
+/// sending client wrote (see [`super::claim`]). `text` is the header value the items were
+/// read from. A comment glued to the word before it (`a(version=TLS1_2)@example.org`) is
+/// part of that word, and a bare version (`(TLS1.3) tls CIPHER`, `(TLS)`) counts only in a
+/// `with` clause, where Exim and Microsoft write it.
+pub fn find<'a>(text: &str, items: &[Item<'a>], claimed: Range<usize>) -> Option<Note<'a>> {
+    let mut in_with = false;
+    for (index, item) in items.iter().enumerate() {
+        if claimed.contains(&index) {
+            continue;
+        }
+        match item {
+            Item::Word(word) if is_clause_keyword(word) => {
+                in_with = word.eq_ignore_ascii_case("with");
+            }
+            Item::Semicolon => in_with = false,
+            Item::Comment(comment) if !glued(text, comment) => {
+                let note = comment_note(*comment, &items[index + 1..]);
+                if let Some(note) = note.filter(|n| in_with || !is_bare_version(comment, n)) {
+                    return Some(note);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn is_clause_keyword(word: &str) -> bool {
+    ["from", "by", "via", "with", "id", "for"]
         .iter()
-        .enumerate()
-        .filter(|(index, _)| !claimed.contains(index))
-        .find_map(|(index, item)| match item {
-            Item::Comment(comment) => comment_note(*comment, &items[index + 1..]),
-            _ => None,
-        })
+        .any(|keyword| word.eq_ignore_ascii_case(keyword))
+}
+
+/// True when the byte before the comment's `(` belongs to a word.
+fn glued(text: &str, comment: &Comment<'_>) -> bool {
+    let open = offset_in(text, comment.inner).saturating_sub(1);
+    open > 0
+        && !matches!(
+            text.as_bytes()[open - 1],
+            b' ' | b'\t' | b'\r' | b'\n' | b')'
+        )
+}
+
+/// True for a note that is a version word alone, such as `(TLS1.3)` or `(TLS)`.
+fn is_bare_version(comment: &Comment<'_>, note: &Note<'_>) -> bool {
+    comment.words.len() == 1 && note.version.is_some() && !comment.has_version_key
 }
 
 fn comment_note<'a>(comment: Comment<'a>, after: &[Item<'a>]) -> Option<Note<'a>> {

@@ -42,9 +42,21 @@ pub(super) fn resolve(
              WHERE boundary_tls = 0 AND boundary_index IS NOT NULL
                AND boundary_by_host IS ?1 AND (verdict <> ?2 OR verdict_rule <> ?3)",
         )?;
+        // The path verdict is the worst over the hand-offs between organizations. A relay
+        // boundary that turns plaintext makes an unverified path plaintext. The hops table
+        // does not keep which other hops cross, so a path is never lowered here.
+        let mut update_path = tx.prepare(
+            "UPDATE messages SET path_verdict = 'plaintext'
+             WHERE boundary_tls = 0 AND boundary_index IS NOT NULL
+               AND boundary_by_host IS ?1 AND verdict = 'plaintext'
+               AND path_verdict = 'unverified'
+               AND EXISTS (SELECT 1 FROM hops h WHERE h.message_id = messages.id
+                           AND h.header_index = messages.boundary_index AND h.kind = 'relay')",
+        )?;
         for host in &hosts {
             let (verdict, rule) = verdict_without_tls(host.as_deref(), &knowledge);
             changed += update.execute(params![host, verdict.as_str(), rule.as_str()])? as u64;
+            update_path.execute(params![host])?;
         }
     }
     tx.commit()?;
