@@ -126,10 +126,11 @@ fn fail_below_exits_three_after_writing() {
     );
     assert_eq!(below.status.code(), Some(3));
     assert!(out.join("SHA256SUMS").is_file());
+    let out_at = setup.root.join("out-at");
     let at = report(
         &setup,
         &[
-            &["--out", out.to_str().unwrap(), "--fail-below", "70"][..],
+            &["--out", out_at.to_str().unwrap(), "--fail-below", "70"][..],
             &period,
         ]
         .concat(),
@@ -285,9 +286,10 @@ fn empty_store_reports_no_data() {
     );
     assert_eq!(rows(&out, "messages.csv").len(), 0);
     assert!(read(&out, "report.html").contains(">NO DATA</span>"));
+    let gated_out = setup.root.join("out-gated");
     let gated = report(
         &setup,
-        &["--out", out.to_str().unwrap(), "--fail-below", "1"],
+        &["--out", gated_out.to_str().unwrap(), "--fail-below", "1"],
     );
     assert_eq!(gated.status.code(), Some(3));
 }
@@ -333,4 +335,18 @@ fn unknown_domain_warns() {
     );
     assert!(stderr.contains("nosuch.example"), "{stderr}");
     assert_eq!(rows(&out, "messages.csv").len(), 0);
+}
+
+#[test]
+fn explicit_out_never_overwrites_a_report() {
+    let setup = setup();
+    let out = setup.root.join("out");
+    let first = report(&setup, &["--out", out.to_str().unwrap()]);
+    assert_eq!(first.status.code(), Some(0));
+    let before = read(&out, "SHA256SUMS");
+    let again = report(&setup, &["--out", out.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("already holds a report"), "{stderr}");
+    assert_eq!(read(&out, "SHA256SUMS"), before);
 }

@@ -89,11 +89,12 @@ pub struct ClassifyArgs {
     /// are used.
     #[arg(short, long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// One of the recipient organization's domains (repeatable); adds to the config's.
+    /// One of the recipient organization's domains (repeatable), added to those of the
+    /// config.
     #[arg(long = "org-domain", value_name = "DOMAIN")]
     pub org_domains: Vec<String>,
     /// A third-party inbound gateway acting for the organization (repeatable), such as
-    /// `protection.outlook.com` for a Microsoft 365 tenant; adds to the config's.
+    /// `protection.outlook.com` for a Microsoft 365 tenant, added to those of the config.
     #[arg(long = "gateway", value_name = "DOMAIN")]
     pub gateways: Vec<String>,
     /// Message or header block to read; `-` or nothing reads standard input.

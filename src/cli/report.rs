@@ -31,6 +31,13 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         &config.report.out_dir,
         &report::folder_day(generated_at),
     );
+    if args.out.is_some() && dir.join("SHA256SUMS").exists() {
+        bail!(
+            "{} already holds a report (it has a SHA256SUMS file); choose another --out \
+             folder, or remove that one first",
+            dir.display()
+        );
+    }
     let outcome = report::write_report(&store, &options, &dir)
         .with_context(|| format!("writing the report into {}", dir.display()))?;
     let listing: String = outcome

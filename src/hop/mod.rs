@@ -72,7 +72,7 @@ impl TlsVersion {
         TlsVersion::ALL.into_iter().find(|v| v.as_str() == label)
     }
 
-    /// True for the versions that current guidance (RFC 8996, RFC 7568) forbids:
+    /// True for the versions that current guidance (RFC 6176, RFC 7568, RFC 8996) forbids:
     /// SSLv2, SSLv3, TLS 1.0 and TLS 1.1.
     pub fn is_weak(self) -> bool {
         self < TlsVersion::Tls12

@@ -267,7 +267,7 @@ impl<'a> Importer<'a> {
 
     /// Logs, records and counts a file or message that could not be imported.
     fn fail(&mut self, batch: Option<&Batch>, message: String) -> Result<(), StoreError> {
-        tracing::warn!("{message}");
+        tracing::error!("{message}");
         self.totals.errors += 1;
         self.store.record_error(
             self.scan,

@@ -96,12 +96,22 @@ impl ExceptionKind {
     pub fn describe_weak(self, detail: &str) -> String {
         match self {
             ExceptionKind::WeakProtocol => format!(
-                "The hand-off used {detail}, a protocol version that RFC 8996 and RFC 7568 forbid."
+                "The hand-off used {detail}, a protocol version that {} forbids.",
+                forbidding_rfc(detail)
             ),
             ExceptionKind::WeakCipher => {
                 format!("The hand-off used the weak cipher suite {detail}.")
             }
             _ => String::new(),
         }
+    }
+}
+
+/// Returns the RFC that forbids a weak protocol version.
+fn forbidding_rfc(version: &str) -> &'static str {
+    match version {
+        "SSLv2" => "RFC 6176",
+        "SSLv3" => "RFC 7568",
+        _ => "RFC 8996",
     }
 }
