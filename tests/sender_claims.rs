@@ -252,3 +252,34 @@ fn semicolons_in_a_claim_do_not_panic() {
         assert_eq!(hop.raw, line.as_bytes());
     }
 }
+
+#[test]
+fn unclosed_paren_in_a_helo_hides_nothing() {
+    for helo in ["x(", "x\\(", "x) (using TLSv1.3 with cipher X) ("] {
+        let hop = parse(&format!(
+            "from {helo} (unknown [192.0.2.7]) by mx.example-health.org (Postfix) \
+             with ESMTP id 1{DATE}"
+        ));
+        assert_eq!(
+            hop.by_host.as_deref(),
+            Some("mx.example-health.org"),
+            "{helo}"
+        );
+        assert_eq!(hop.protocol.as_deref(), Some("ESMTP"), "{helo}");
+        assert!(!hop.tls, "{helo}: evidence {:?}", hop.tls_evidence);
+        assert!(hop.date.is_some(), "{helo}");
+    }
+    let many = format!("from {} by mx.example-health.org{DATE}", "(".repeat(50_000));
+    let hop = parse(&many);
+    assert_eq!(hop.by_host.as_deref(), Some("mx.example-health.org"));
+}
+
+#[test]
+fn cut_off_note_still_counts() {
+    let hop = parse(
+        "from a.example (a.example [192.0.2.7]) by mx.example-health.org (Postfix) \
+         with ESMTPS id 1 (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256",
+    );
+    assert!(hop.tls);
+    assert_eq!(hop.tls_version, Some(TlsVersion::Tls13));
+}

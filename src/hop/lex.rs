@@ -76,6 +76,9 @@ pub struct Lexed<'t> {
     pub last_semicolon: Option<usize>,
     /// How many `@` signs the header holds outside addresses and quoted strings.
     pub at_signs: usize,
+    /// Positions of `(` that never close and are read as ordinary characters, ascending
+    /// (see [`Lexed::open_comment`]).
+    literal_parens: Vec<usize>,
 }
 
 impl<'t> Lexed<'t> {
@@ -88,6 +91,7 @@ impl<'t> Lexed<'t> {
             found: Found::default(),
             last_semicolon: None,
             at_signs: 0,
+            literal_parens: Vec::new(),
         };
         let bytes = text.as_bytes();
         let mut i = 0;
@@ -98,7 +102,8 @@ impl<'t> Lexed<'t> {
                     lexed.last_semicolon = Some(i);
                     i += 1;
                 }
-                b'(' => i = lexed.comment(text, i),
+                b'(' if lexed.is_literal(i) => i = lexed.top_word(text, i),
+                b'(' => i = lexed.open_comment(text, i),
                 // White space, control characters and an unbalanced `)`.
                 byte if class(byte) & ENDS_WORD != 0 => i += 1,
                 _ => i = lexed.top_word(text, i),
@@ -129,12 +134,44 @@ impl<'t> Lexed<'t> {
             .collect()
     }
 
+    /// Reads the comment opened at `open`, or, when it never closes and would swallow a
+    /// clause keyword `by` or a `;`, reads its `(` and every other unclosed one after it as
+    /// ordinary characters. A client that puts `x(` in its HELO name then cannot hide the
+    /// rest of the header in a comment, while a header cut off inside its last comment
+    /// keeps that comment.
+    fn open_comment(&mut self, text: &'t str, open: usize) -> usize {
+        let saved = (
+            self.spans.len(),
+            self.comment_words.len(),
+            self.found,
+            self.at_signs,
+        );
+        let (next, closed) = self.comment(text, open);
+        if closed || !swallows_clauses(&text[open..]) {
+            return next;
+        }
+        self.spans.truncate(saved.0);
+        self.comment_words.truncate(saved.1);
+        self.found = saved.2;
+        self.at_signs = saved.3;
+        self.literal_parens = unclosed_parens(text.as_bytes(), open);
+        self.top_word(text, open)
+    }
+
+    fn is_literal(&self, at: usize) -> bool {
+        !self.literal_parens.is_empty() && self.literal_parens.binary_search(&at).is_ok()
+    }
+
     /// Reads the top-level word at `start` and returns where it ends.
     fn top_word(&mut self, text: &'t str, start: usize) -> usize {
         let bytes = text.as_bytes();
         let mut end = start;
         loop {
             end = skip_to(bytes, end, ENDS_WORD | NOTED);
+            if end < bytes.len() && bytes[end] == b'(' && self.is_literal(end) {
+                end += 1;
+                continue;
+            }
             if end == bytes.len() || class(bytes[end]) & ENDS_WORD != 0 {
                 break;
             }
@@ -153,8 +190,8 @@ impl<'t> Lexed<'t> {
     }
 
     /// Reads the comment opened at `open` and returns the index just past its closing `)`,
-    /// or the text length when it never closes.
-    fn comment(&mut self, text: &'t str, open: usize) -> usize {
+    /// or the text length when it never closes, and whether it closed.
+    fn comment(&mut self, text: &'t str, open: usize) -> (usize, bool) {
         let bytes = text.as_bytes();
         let first_word = self.comment_words.len();
         let mut keys = NoteKeys::default();
@@ -197,7 +234,7 @@ impl<'t> Lexed<'t> {
             has_version_key: keys.version,
             has_tls_colon: keys.tls_colon,
         });
-        next
+        (next, close.is_some())
     }
 
     /// Reads the comment word at `start` and returns where it ends.
@@ -319,6 +356,29 @@ fn skip_to(bytes: &[u8], from: usize, bits: u8) -> usize {
         .map_or(bytes.len(), |offset| from + offset)
 }
 
+/// True when `rest` holds a `;` or the word `by`, which an unclosed comment would hide.
+fn swallows_clauses(rest: &str) -> bool {
+    rest.contains(';')
+        || rest
+            .split(|c: char| c.is_ascii_whitespace() || c == '(' || c == ')')
+            .any(|word| word.eq_ignore_ascii_case("by"))
+}
+
+/// Returns the positions of the `(` at or after `from` that no `)` closes, ascending.
+fn unclosed_parens(bytes: &[u8], from: usize) -> Vec<usize> {
+    let mut open = Vec::new();
+    for (offset, byte) in bytes[from..].iter().enumerate() {
+        match byte {
+            b'(' => open.push(from + offset),
+            b')' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open
+}
+
 fn ends_with_ignore_case(bytes: &[u8], suffix: &[u8]) -> bool {
     bytes.len() >= suffix.len() && bytes[bytes.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
 }
@@ -364,6 +424,17 @@ mod tests {
         };
         assert_eq!(comment.inner, "(a");
         assert_eq!(comment.words, ["a"]);
+    }
+
+    #[test]
+    fn unclosed_paren_before_clauses_is_literal() {
+        let lexed = Lexed::new("from x( (a [192.0.2.1]) by mx.example; Mon");
+        let items = lexed.items();
+        assert_eq!(items[1], Item::Word("x"));
+        assert_eq!(items[2], Item::Word("("));
+        assert_eq!(items[4], Item::Word("by"));
+        assert_eq!(items[5], Item::Word("mx.example"));
+        assert_eq!(lexed.last_semicolon, Some(37));
     }
 
     #[test]
