@@ -316,10 +316,17 @@ fn invalid_options_are_rejected() {
 }
 
 #[test]
-fn unknown_domain_warns() {
+fn unmatched_domain_warns() {
     let setup = setup();
     let out = setup.root.join("out");
-    let args = ["--out", out.to_str().unwrap(), "--domain", "nosuch.example"];
+    let args = [
+        "--out",
+        out.to_str().unwrap(),
+        "--domain",
+        "nosuch.example",
+        "--domain",
+        "Sender-A.example",
+    ];
     let run = Command::new(env!("CARGO_BIN_EXE_hopaudit"))
         .args(["report", "--config"])
         .arg(&setup.config)
@@ -330,11 +337,12 @@ fn unknown_domain_warns() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(0), "{stderr}");
     assert!(
-        stderr.contains("no counted message is from the --domain selection"),
+        stderr.contains("no counted message is from these --domain values"),
         "{stderr}"
     );
     assert!(stderr.contains("nosuch.example"), "{stderr}");
-    assert_eq!(rows(&out, "messages.csv").len(), 0);
+    assert!(!stderr.contains("sender-a.example"), "{stderr}");
+    assert!(!rows(&out, "messages.csv").is_empty());
 }
 
 #[test]

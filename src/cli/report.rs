@@ -46,7 +46,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         .map(|file| format!("{}\n", file.display()))
         .collect();
     super::output::emit(&listing)?;
-    warn_about_empty_selection(&options, outcome.counted);
+    warn_about_unmatched_domains(&outcome.unmatched_domains);
     tracing::info!(
         counted = outcome.counted,
         encrypted = outcome.encrypted,
@@ -100,16 +100,17 @@ fn options(
     })
 }
 
-/// Warns when `--domain` selected nothing, which is most often a typing error: the report
-/// is still written, and it counts no message.
-fn warn_about_empty_selection(options: &ReportOptions, counted: u64) {
-    if counted == 0 && !options.scope.domains.is_empty() {
-        tracing::warn!(
-            domains = options.scope.domains.join(", ").as_str(),
-            "no counted message is from the --domain selection; a domain must match the From \
-             domain exactly, and domains.csv of a report without --domain lists every one"
-        );
+/// Warns about `--domain` values that no counted message comes from, which are most often
+/// typing errors: the report is still written without them.
+fn warn_about_unmatched_domains(unmatched: &[String]) {
+    if unmatched.is_empty() {
+        return;
     }
+    tracing::warn!(
+        domains = unmatched.join(", ").as_str(),
+        "no counted message is from these --domain values; a domain must match the From \
+         domain exactly, and domains.csv of a report without --domain lists every one"
+    );
 }
 
 /// Returns [`exit::BELOW_THRESHOLD`] when `--fail-below` is set and the encrypted share is

@@ -102,6 +102,8 @@ pub struct ReportOutcome {
     pub encrypted: u64,
     pub encrypted_percent: Option<Share>,
     pub result: Outcome,
+    /// The `--domain` values that no counted message comes from.
+    pub unmatched_domains: Vec<String>,
 }
 
 /// Writes every report file into `dir` (created when missing).
@@ -144,7 +146,16 @@ pub fn write_report(
         encrypted: report.summary.verdicts.encrypted,
         encrypted_percent: report.summary.encrypted_percent,
         result: report.summary.result,
+        unmatched_domains: unmatched_domains(&options.scope.domains, &report.domains),
     })
+}
+
+fn unmatched_domains(selected: &[String], counted: &[model::DomainFacts]) -> Vec<String> {
+    selected
+        .iter()
+        .filter(|wanted| !counted.iter().any(|d| d.domain.as_ref() == Some(*wanted)))
+        .cloned()
+        .collect()
 }
 
 /// Writes `messages.csv`, `findings.csv` and `hops.csv`. `hops.csv` is the largest file,
