@@ -432,3 +432,21 @@ fn single_eml_joins_its_folder() {
     assert_eq!(folders.len(), 1, "{folders:?}");
     assert!(folders[0].ends_with("/export"), "{folders:?}");
 }
+
+#[test]
+fn two_spellings_of_one_folder_count_once() {
+    let (dir, _config) = setup();
+    let mail = dir.path().join("mail");
+    std::fs::create_dir(&mail).unwrap();
+    std::fs::write(
+        mail.join("1.eml"),
+        mbox_message(1, "\r\n").split_once('\n').unwrap().1,
+    )
+    .unwrap();
+    let spelled = std::path::PathBuf::from(format!("{}/./", mail.display()));
+    let (code, stdout) = run_cli(dir.path(), &["--json"], &[mail, spelled]);
+    assert_eq!(code, Some(0), "{stdout}");
+    let summary: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(summary["folders"], 1);
+    assert_eq!(summary["messages_new"], 1);
+}

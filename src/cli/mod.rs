@@ -141,8 +141,9 @@ pub struct ImportArgs {
     /// Print the final summary as one JSON object.
     #[arg(long)]
     pub json: bool,
-    /// mbox files, Maildir folders or folders of .eml files. Each becomes one folder in
-    /// the store, named by its absolute path; importing it again adds only new messages.
+    /// mbox files, Maildir folders, folders of .eml files or single .eml files. Each
+    /// becomes one folder in the store, named by its absolute path (a single .eml file goes
+    /// into its parent folder's); importing it again adds only new messages.
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
 }

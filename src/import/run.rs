@@ -88,6 +88,8 @@ struct Importer<'a> {
     window: usize,
     max_header: usize,
     totals: Totals,
+    /// Folder names read so far: two paths may name one folder (`mail` and `./mail/`).
+    folders_read: std::collections::HashSet<String>,
 }
 
 impl<'a> Importer<'a> {
@@ -101,6 +103,7 @@ impl<'a> Importer<'a> {
             window: config.scan.window.max(1) as usize,
             max_header: config.scan.max_header_bytes,
             totals: Totals::default(),
+            folders_read: std::collections::HashSet::new(),
         }
     }
 
@@ -155,7 +158,9 @@ impl<'a> Importer<'a> {
             }
         };
         self.flush(&mut batch)?;
-        self.totals.folders += u64::from(readable);
+        if readable && self.folders_read.insert(batch.folder.folder.clone()) {
+            self.totals.folders += 1;
+        }
         tracing::info!(
             path = %source.path.display(),
             kind = ?source.kind,
