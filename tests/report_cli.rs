@@ -358,3 +358,20 @@ fn explicit_out_never_overwrites_a_report() {
     assert!(stderr.contains("already holds a report"), "{stderr}");
     assert_eq!(read(&out, "SHA256SUMS"), before);
 }
+
+#[test]
+fn unwritable_out_names_the_cause_once() {
+    let setup = setup();
+    let blocker = setup.root.join("blocker");
+    std::fs::write(&blocker, "a file, not a folder").unwrap();
+    let out = blocker.join("out");
+    let run = report(&setup, &["--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("Not a directory"), "{stderr}");
+    assert_eq!(stderr.matches("Not a directory").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("check that the folder is writable"),
+        "{stderr}"
+    );
+}

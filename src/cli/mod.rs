@@ -192,11 +192,15 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-/// Prints an error and its causes once, on standard error.
+/// Prints an error and its causes once, on standard error. Many errors already quote their
+/// cause in their own message, so a cause whose text is already printed is left out.
 fn report_error(error: &anyhow::Error) {
     let mut text = format!("hopaudit: error: {error}");
     for cause in error.chain().skip(1) {
-        text.push_str(&format!("\n  caused by: {cause}"));
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(&format!("\n  caused by: {cause}"));
+        }
     }
     eprintln!("{text}");
 }

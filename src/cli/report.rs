@@ -39,7 +39,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         );
     }
     let outcome = report::write_report(&store, &options, &dir)
-        .with_context(|| format!("writing the report into {}", dir.display()))?;
+        .with_context(|| format!("the report to {} failed", dir.display()))?;
     let listing: String = outcome
         .files
         .iter()
