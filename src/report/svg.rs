@@ -246,11 +246,11 @@ pub fn problem_domains(domains: &[DomainFacts], count: usize) -> Chart {
     )
 }
 
-const TREND_HEIGHT: u32 = 236;
+const TREND_HEIGHT: u32 = 248;
 const TREND_LEFT: u32 = 44;
 /// Room above the 100 % line for the value labels.
 const TREND_TOP: u32 = 24;
-const TREND_BOTTOM: u32 = 40;
+const TREND_BOTTOM: u32 = 52;
 
 /// Columns for the encrypted share per month, with the pass threshold as a dashed line.
 pub fn trend(months: &[MonthFacts], threshold: f64) -> Chart {
@@ -289,10 +289,12 @@ pub fn trend(months: &[MonthFacts], threshold: f64) -> Chart {
     });
     chart.labels.push(Label {
         x: WIDTH - 8,
-        y: trend_y(0) + 32,
+        y: trend_y(0) + 44,
         class: "",
         anchor: "end",
-        text: format!("dashed line: pass threshold {threshold} %"),
+        text: format!(
+            "dashed line: pass threshold {threshold} %; under each month: counted messages"
+        ),
     });
     chart
 }
@@ -345,6 +347,13 @@ fn draw_months(chart: &mut Chart, months: &[MonthFacts]) {
                 class: "",
                 anchor: "middle",
                 text: month.month.clone(),
+            });
+            chart.labels.push(Label {
+                x: center,
+                y: trend_y(0) + 29,
+                class: "",
+                anchor: "middle",
+                text: thousands(month.verdicts.total()),
             });
         }
     }
