@@ -193,7 +193,7 @@ fn verify_command_exit_codes() {
         ),
         "{stdout}"
     );
-    assert!(stdout.ends_with("damaged: 2 problems found\n"), "{stdout}");
+    assert!(stdout.ends_with("not ok: 2 problems found\n"), "{stdout}");
 }
 
 #[test]

@@ -53,8 +53,8 @@ pub fn render(database: &str, report: &VerifyReport) -> String {
     }
     match report.problems.len() {
         0 => out.push_str("ok: no problems found\n"),
-        1 => out.push_str("damaged: 1 problem found\n"),
-        n => out.push_str(&format!("damaged: {n} problems found\n")),
+        1 => out.push_str("not ok: 1 problem found\n"),
+        n => out.push_str(&format!("not ok: {n} problems found\n")),
     }
     out
 }
