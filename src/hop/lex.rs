@@ -96,18 +96,20 @@ impl<'t> Lexed<'t> {
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
-            match bytes[i] {
+            let next = match bytes[i] {
                 b';' => {
                     lexed.spans.push(Span::Semicolon);
                     lexed.last_semicolon = Some(i);
-                    i += 1;
+                    i + 1
                 }
-                b'(' if lexed.is_literal(i) => i = lexed.top_word(text, i),
-                b'(' => i = lexed.open_comment(text, i),
+                b'(' if lexed.is_literal(i) => lexed.top_word(text, i),
+                b'(' => lexed.open_comment(text, i),
                 // White space, control characters and an unbalanced `)`.
-                byte if class(byte) & ENDS_WORD != 0 => i += 1,
-                _ => i = lexed.top_word(text, i),
-            }
+                byte if class(byte) & ENDS_WORD != 0 => i + 1,
+                _ => lexed.top_word(text, i),
+            };
+            // Every step reads at least one byte, whatever the input.
+            i = next.max(i + 1);
         }
         lexed
     }
@@ -154,7 +156,13 @@ impl<'t> Lexed<'t> {
         self.comment_words.truncate(saved.1);
         self.found = saved.2;
         self.at_signs = saved.3;
-        self.literal_parens = unclosed_parens(text.as_bytes(), open);
+        // The comment reader skips quoted text and the count below does not, so the two
+        // may disagree; `open` itself never closed either way.
+        let mut literal = unclosed_parens(text.as_bytes(), open);
+        if literal.first() != Some(&open) {
+            literal.insert(0, open);
+        }
+        self.literal_parens = literal;
         self.top_word(text, open)
     }
 
