@@ -283,3 +283,129 @@ fn cut_off_note_still_counts() {
     assert!(hop.tls);
     assert_eq!(hop.tls_version, Some(TlsVersion::Tls13));
 }
+
+/// An older header a sender forged, with a TLS note and a receiver of the organization.
+const FORGED_OLDER: &str = "from mail.sender.example (mail.sender.example [198.51.100.20]) \
+     (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)) \
+     by mx2.example-health.org (Postfix) with ESMTPS id 9XYZ";
+
+/// Classifies `boundary` (a plaintext hop) above the forged older header and checks that
+/// the boundary stays on it, unverified.
+fn assert_boundary_holds(boundary: &str) {
+    let c = classify_block(&[boundary, FORGED_OLDER]);
+    assert_eq!(c.boundary.header_index, Some(0), "{boundary}");
+    assert_eq!(c.boundary.verdict, Verdict::Unverified, "{boundary}");
+}
+
+#[test]
+fn quoted_local_part_cannot_leave_its_brackets() {
+    for line in [
+        "from mail.sender.example ([192.0.2.10] helo=mail.sender.example)\r\n\
+         \tby mx1.example-health.org with esmtp (Exim 4.96)\r\n\
+         \t(envelope-from <\"a>b) (version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384) (c\"@sender.example>)\r\n\
+         \tid 1sABC\r\n\tfor b@example-health.org",
+        "from mail.sender.example (mail.sender.example [192.0.2.10]) by mx1.example-health.org \
+         (Postfix) with ESMTP id 4ABC for <\"a>b (using TLSv1.3 with cipher X) c\"@example-health.org>",
+        "from mail.sender.example (mail.sender.example [192.0.2.10]) by mx1.example-health.org \
+         (Postfix) with ESMTP id 4ABC for <\"a> over TLS secured channel c\"@example-health.org>",
+        "from mail.sender.example (mail.sender.example [192.0.2.10]) by mx1.example-health.org \
+         (Postfix) with ESMTP id 4ABC for <\"a> (Postfix, from userid 0) c\"@example-health.org>",
+        "from mail.sender.example (mail.sender.example [192.0.2.10]) by mx1.example-health.org \
+         (Postfix) with ESMTP id 4ABC for <\"a> (mx7.example-health.org [10.0.0.1]) \
+         by mx1.example-health.org (x\"@example-health.org>",
+    ] {
+        let hop = parse(&format!("{line}{DATE}"));
+        assert!(!hop.tls, "{line}: evidence {:?}", hop.tls_evidence);
+        assert_eq!(hop.kind, HopKind::Relay, "{line}");
+        assert_eq!(hop.from_ip.as_deref(), Some("192.0.2.10"), "{line}");
+        assert_eq!(
+            hop.by_host.as_deref(),
+            Some("mx1.example-health.org"),
+            "{line}"
+        );
+        assert_boundary_holds(line);
+    }
+    let exim = parse(&format!(
+        "from mail.sender.example ([192.0.2.10] helo=mail.sender.example) \
+         by mx1.example-health.org with esmtp (Exim 4.96) (envelope-from <\"a>b) \
+         by mx9.example-health.org with esmtps (c\"@sender.example>) id 1sABC{DATE}"
+    ));
+    assert_eq!(exim.by_host.as_deref(), Some("mx1.example-health.org"));
+    assert_eq!(exim.protocol.as_deref(), Some("esmtp"));
+    assert!(!exim.tls);
+}
+
+#[test]
+fn stray_quote_in_a_helo_hides_nothing() {
+    let hop = parse(&format!(
+        "from x\"y (mail.sender.example [192.0.2.10]) by mx1.example-health.org \
+         (8.17.1/8.17.1) with ESMTP id 4ABC for <\"z (localhost [127.0.0.1]) \
+         by mx1.example-health.org with ESMTPS (version=TLSv1.3 cipher=X) w\"@example-health.org>{DATE}"
+    ));
+    assert!(!hop.tls, "evidence: {:?}", hop.tls_evidence);
+    assert_eq!(hop.from_ip.as_deref(), Some("192.0.2.10"));
+    assert_eq!(hop.protocol.as_deref(), Some("ESMTP"));
+    assert_eq!(hop.kind, HopKind::Relay);
+    let tls = parse(&format!(
+        "from x\"y (mail.sender.example [192.0.2.10]) (using TLSv1.3 with cipher X) \
+         by mx1.example-health.org (Postfix) with ESMTPS id 4ABC for <\"b\"@example-health.org>{DATE}"
+    ));
+    assert!(tls.tls);
+}
+
+#[test]
+fn sender_without_a_placeable_name_is_outside() {
+    for boundary in [
+        "from x (unknown [192.0.2.10]) by mx1.example-health.org (Postfix) with ESMTP id 4ABC",
+        "from [192.0.2.10] (unknown [192.0.2.10]) by mx1.example-health.org (Postfix) with ESMTP id 4ABC",
+        "from [192.0.2.10] ([192.0.2.10]) by mx1.example-health.org (8.17.1/8.17.1) with ESMTP id 4ABC",
+        "from [192.0.2.10] (helo=x) by mx1.example-health.org with esmtp (Exim 4.96) id 1sABC",
+        "from x (192.0.2.10) by mx1.example-health.org (10.0.0.5) with Microsoft SMTP Server id 15.20.1",
+    ] {
+        assert_boundary_holds(boundary);
+    }
+}
+
+#[test]
+fn exim_connection_comment_is_the_first() {
+    for (boundary, ip) in [
+        (
+            "from mail.sender.example ([192.0.2.10] helo=x) ([10.0.0.1]) by mx1.example-health.org \
+          with esmtp (Exim 4.96) id 1sABC",
+            "192.0.2.10",
+        ),
+        (
+            "from mail.sender.example ([192.0.2.10] helo=x) (mx1.example-health.org [192.0.2.10]) \
+          by mx1.example-health.org with esmtp (Exim 4.96) id 1sABC",
+            "192.0.2.10",
+        ),
+        (
+            "from [192.0.2.10] (helo=x) (localhost [127.0.0.1]) by mx1.example-health.org \
+          with esmtp (Exim 4.96) id 1sABC",
+            "192.0.2.10",
+        ),
+        (
+            "from [192.0.2.10] (helo=x [10.0.0.1]) by mx1.example-health.org \
+          with esmtp (Exim 4.96) id 1sABC",
+            "192.0.2.10",
+        ),
+    ] {
+        let hop = parse(&format!("{boundary}{DATE}"));
+        assert_eq!(hop.from_ip.as_deref(), Some(ip), "{boundary}");
+        assert_eq!(hop.kind, HopKind::Relay, "{boundary}");
+        assert_boundary_holds(boundary);
+    }
+}
+
+#[test]
+fn possibly_forged_reverse_name_is_not_trusted() {
+    let boundary = "from x.sender.example (mx1.example-health.org [192.0.2.10] (may be forged)) \
+                    by mx1.example-health.org (8.17.1/8.17.1) with ESMTP id 4ABC";
+    let hop = parse(&format!("{boundary}{DATE}"));
+    assert_eq!(hop.kind, HopKind::Relay);
+    assert_boundary_holds(boundary);
+    assert_boundary_holds(
+        "from x.sender.example (mx5.example-health.org [192.0.2.10] (may be forged)) \
+         by mx1.example-health.org (8.17.1/8.17.1) with ESMTP id 4ABC",
+    );
+}

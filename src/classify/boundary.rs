@@ -44,11 +44,14 @@ pub fn choose(
         .or(first)
 }
 
-/// True when the sender of a hop belongs to another organization and connected from a
-/// public address.
+/// True when a relay hop's sender connected from a public address and is not shown to
+/// belong to the organization: another organization, or a name that places it nowhere
+/// (`x`, `[192.0.2.1]`).
 fn sender_outside(crossing: &Crossing, hop: &ParsedHop, target: OrgId) -> bool {
-    crossing.sender.is_some_and(|sender| sender != target)
-        && !hop.from_addr.is_some_and(is_private_ip)
+    let public = hop
+        .from_addr
+        .is_some_and(|ip| !is_private_ip(ip) && !ip.is_loopback());
+    hop.hop.kind == HopKind::Relay && public && crossing.sender != Some(target)
 }
 
 /// Returns the verdict and rule for one hop.

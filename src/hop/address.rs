@@ -146,7 +146,11 @@ fn trim_host(word: &str) -> &str {
 fn comment_ip<'a>(comment: Comment<'a>) -> Option<Address<'a>> {
     let mut previous_was_helo = false;
     for (position, word) in comment.words().enumerate() {
-        let is_helo_argument = previous_was_helo || starts_with_ignore_case(word, "helo=");
+        if starts_with_ignore_case(word, "helo=") {
+            // Exim writes the HELO argument last, as sent, spaces included.
+            break;
+        }
+        let is_helo_argument = previous_was_helo;
         previous_was_helo = is_helo_keyword(word);
         if is_helo_argument {
             continue;
@@ -169,6 +173,10 @@ pub fn comment_has_ip(comment: Comment<'_>) -> bool {
     comment_ip(comment).is_some()
 }
 
+fn contains_phrase(text: &str, phrase: &str) -> bool {
+    super::tls_note::find_ignore_case(text, phrase).is_some()
+}
+
 fn is_helo_keyword(word: &str) -> bool {
     ["HELO", "EHLO", "LHLO", "HELLO"]
         .iter()
@@ -183,6 +191,11 @@ fn starts_with_ignore_case(word: &str, prefix: &str) -> bool {
 /// Returns the reverse-DNS name that Postfix and sendmail put first in the TCP-info
 /// comment: `(rdns.example [192.0.2.1])`. `unknown` means the lookup failed.
 fn rdns_name(comment: Comment<'_>) -> Option<&str> {
+    // sendmail marks a name whose forward lookup did not confirm it: the sender's own DNS
+    // chose it.
+    if contains_phrase(comment.inner, "may be forged") {
+        return None;
+    }
     let mut words = comment.words();
     let name = words.next()?;
     let next = words.next()?;

@@ -1,17 +1,19 @@
 //! The part of a `from` clause that the sending client wrote, not the receiving server.
 //!
-//! Servers copy the client's HELO/EHLO argument into the `from` clause as sent, and Postfix
-//! joins a HELO of several words with spaces. A client can put a fake TLS note there, a fake
-//! `by` or `with` clause, or a fake address comment. The server writes its own record of
-//! the connection after that argument: `(rdns.example [192.0.2.1])`, `(192.0.2.1)`,
-//! `([192.0.2.1] helo=x)`. So the claim runs from the first word after `from` up to and
-//! including the last such connection comment before the receiving server's `by`. When a
-//! server writes no connection comment, the claim is the first word and any comment glued
-//! to it without a space.
+//! Servers copy the client's HELO/EHLO argument into the `from` clause. Postfix replaces
+//! spaces and parentheses in it with `?`, but other servers write it as sent, so a client
+//! can put a fake TLS note there, a fake `by` or `with` clause, or a fake address comment.
+//! The server writes its own record of the connection after that argument:
+//! `(rdns.example [192.0.2.1])`, `(192.0.2.1)`. So the claim runs from the first word after
+//! `from` up to and including the last such connection comment before the receiving
+//! server's `by`. Exim is the exception: it writes `from RDNS ([192.0.2.1] helo=HELO)`,
+//! with the HELO argument last, so its claim runs up to `by`. When a server writes no
+//! connection comment, the claim is the first word and any comment glued to it without a
+//! space.
 //!
 //! Nothing inside the claim counts as a TLS note, a marker phrase or a clause keyword.
-//! Addresses in angle brackets and quoted strings are the other text a sender chooses; the
-//! lexer keeps those opaque.
+//! Addresses in angle brackets and quoted local parts are the other text a sender chooses;
+//! the lexer keeps those opaque.
 
 use std::ops::Range;
 
@@ -27,7 +29,7 @@ pub struct Claim {
     pub bytes: Range<usize>,
     /// Index of the server's connection comment, which ends the claim, if there is one.
     pub connection: Option<usize>,
-    /// The connection comment holds the HELO argument as `helo=x` (Exim). A HELO argument
+    /// True when the connection comment contains the HELO argument as `helo=x` (Exim). A HELO argument
     /// containing `)` can close that comment early, so the claim then runs up to `by`.
     pub helo_in_connection: bool,
 }
@@ -55,6 +57,34 @@ impl Claim {
 
 /// Finds the claim of a header whose first clause is `from`, or `None` when there is none.
 pub fn find(text: &str, items: &[Item<'_>]) -> Option<Claim> {
+    let (first, by) = from_clause_bounds(items)?;
+    let (connection, helo_in_connection) = connection_comment(items, first, by);
+
+    let end = match connection {
+        Some(_) if helo_in_connection => by,
+        Some(index) => index + 1,
+        None => first + glued_len(text, &items[first..by]),
+    };
+    if end == first {
+        return None;
+    }
+
+    let covered = covered_bytes(text, &items[first..end]);
+    let client_end = match connection {
+        Some(index) if !helo_in_connection => span(text, &items[index]).start,
+        _ => covered.end,
+    };
+    Some(Claim {
+        items: first..end,
+        bytes: covered.start..client_end,
+        connection,
+        helo_in_connection,
+    })
+}
+
+/// Returns the index of the first item after `from` and the index of the receiving
+/// server's `by` (the last one before the date), when the first clause is `from`.
+fn from_clause_bounds(items: &[Item<'_>]) -> Option<(usize, usize)> {
     let from = items.iter().position(is_keyword)?;
     if !matches!(items[from], Item::Word(word) if word.eq_ignore_ascii_case("from")) {
         return None;
@@ -69,42 +99,39 @@ pub fn find(text: &str, items: &[Item<'_>]) -> Option<Claim> {
         .iter()
         .rposition(|item| matches!(item, Item::Word(w) if w.eq_ignore_ascii_case("by")))
         .map_or(date, |offset| first + offset);
+    Some((first, by))
+}
+
+/// Returns the index of the server's connection comment and whether it contains the
+/// HELO argument as `helo=x`.
+fn connection_comment(items: &[Item<'_>], first: usize, by: usize) -> (Option<usize>, bool) {
+    if let Some(exim) = exim_connection(items, first, by) {
+        return (Some(exim), true);
+    }
     let connection = items[first..by]
         .iter()
         .rposition(is_connection_comment)
         .map(|offset| first + offset);
-    let helo_in_connection = connection.is_some_and(|index| match items[index] {
+    let helo = connection.is_some_and(|index| match items[index] {
         Item::Comment(comment) => comment.words().any(is_helo_assignment),
         _ => false,
     });
-    let end = match connection {
-        Some(_) if helo_in_connection => by,
-        Some(index) => index + 1,
-        None => first + glued_len(text, &items[first..by]),
-    };
-    if end == first {
-        return None;
-    }
-    let start = items[first..end]
+    (connection, helo)
+}
+
+/// Returns the bytes from the start of the first item that covers any to the furthest
+/// item end. A semicolon covers no bytes (see `span`).
+fn covered_bytes(text: &str, items: &[Item<'_>]) -> Range<usize> {
+    let start = items
         .iter()
         .map(|item| span(text, item))
         .find(|covered| !covered.is_empty())
         .map_or(0, |covered| covered.start);
-    // A semicolon covers no bytes (see `span`), so the end is the furthest item end.
-    let claim_end = items[first..end]
+    let end = items
         .iter()
         .map(|item| span(text, item).end)
         .fold(start, usize::max);
-    let client_end = match connection {
-        Some(index) if !helo_in_connection => span(text, &items[index]).start,
-        _ => claim_end,
-    };
-    Some(Claim {
-        items: first..end,
-        bytes: start..client_end,
-        connection,
-        helo_in_connection,
-    })
+    start..end
 }
 
 fn is_keyword(item: &Item<'_>) -> bool {
@@ -114,12 +141,25 @@ fn is_keyword(item: &Item<'_>) -> bool {
         .any(|keyword| word.eq_ignore_ascii_case(keyword))
 }
 
+/// Returns the index of Exim's connection comment, in a header whose receiving side names
+/// Exim: the comment right after the first word of the `from` clause, containing `helo=`.
+/// Anything after it may be the HELO argument's own text.
+fn exim_connection(items: &[Item<'_>], first: usize, by: usize) -> Option<usize> {
+    let names_exim = items[by..].iter().any(|item| {
+        matches!(item, Item::Comment(c) if c.inner.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("exim")))
+    });
+    let candidate = first + 1;
+    let holds_helo = candidate < by
+        && matches!(items[candidate], Item::Comment(c) if c.words().any(is_helo_assignment));
+    (names_exim && holds_helo).then_some(candidate)
+}
+
 fn is_helo_assignment(word: &str) -> bool {
     word.get(..5)
         .is_some_and(|p| p.eq_ignore_ascii_case("helo="))
 }
 
-/// A comment in which the server recorded the connection: it contains the client's address
+/// Returns true for a comment in which the server recorded the connection: it contains the client's address
 /// or the HELO argument as the server labels it (`helo=x`, `HELO x`).
 fn is_connection_comment(item: &Item<'_>) -> bool {
     let Item::Comment(comment) = item else {

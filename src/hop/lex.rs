@@ -272,30 +272,18 @@ impl<'t> Lexed<'t> {
         end
     }
 
-    /// When an address in angle brackets or a quoted string opens at `at`, returns the index
-    /// just past its end. The sender chose that text, so
-    /// nothing inside it is a comment, a marker phrase or a TLS note. A `<` or `"` that does
-    /// not close on the same line is an ordinary character.
+    /// When an address in angle brackets or a quoted local part opens at `at`, returns the
+    /// index just past its end. The sender chose that text, so nothing inside it is a
+    /// comment, a marker phrase or a TLS note. Inside angle brackets a quoted local part
+    /// may hold `>` (`<"a>b"@example.org>`). A quoted string elsewhere counts only as a local
+    /// part, followed by `@`. Text that does not close on its own line is ordinary.
     fn opaque(&mut self, text: &str, at: usize) -> Option<usize> {
         let bytes = text.as_bytes();
-        let close = match bytes[at] {
-            b'<' => b'>',
-            b'"' => b'"',
-            _ => return None,
-        };
-        let mut i = at + 1;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\\' if close == b'"' => i += 1,
-                b'\r' | b'\n' => return None,
-                byte if byte == close => {
-                    return Some(i + 1);
-                }
-                _ => {}
-            }
-            i += 1;
+        match bytes[at] {
+            b'<' => angle_end(bytes, at),
+            b'"' => quote_end(bytes, at).filter(|&end| bytes.get(end) == Some(&b'@')),
+            _ => None,
         }
-        None
     }
 
     /// Counts an `@` or checks the markers that start at a `[`.
@@ -362,6 +350,36 @@ fn skip_to(bytes: &[u8], from: usize, bits: u8) -> usize {
         .iter()
         .position(|&byte| class(byte) & bits != 0)
         .map_or(bytes.len(), |offset| from + offset)
+}
+
+/// Returns the index just past the `>` that closes the `<` at `open`, skipping quoted
+/// strings, or `None` when it does not close on the same line.
+fn angle_end(bytes: &[u8], open: usize) -> Option<usize> {
+    let mut i = open + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => i = quote_end(bytes, i)?,
+            b'>' => return Some(i + 1),
+            b'\r' | b'\n' => return None,
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Returns the index just past the `"` that closes the quoted string at `open` (a
+/// backslash escapes the next byte), or `None` when it does not close on the same line.
+fn quote_end(bytes: &[u8], open: usize) -> Option<usize> {
+    let mut i = open + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            b'\r' | b'\n' => return None,
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// True when `rest` holds a `;` or the word `by`, which an unclosed comment would hide.
