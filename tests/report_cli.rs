@@ -36,8 +36,17 @@ fn setup() -> Setup {
 }
 
 fn report(setup: &Setup, extra: &[&str]) -> Output {
+    run_report(setup, &["--quiet"], extra)
+}
+
+/// Runs the report with its warnings and log lines on standard error.
+fn report_logged(setup: &Setup, extra: &[&str]) -> Output {
+    run_report(setup, &[], extra)
+}
+
+fn run_report(setup: &Setup, global: &[&str], extra: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hopaudit"))
-        .arg("--quiet")
+        .args(global)
         .arg("report")
         .arg("--config")
         .arg(&setup.config)
@@ -327,13 +336,7 @@ fn unmatched_domain_warns() {
         "--domain",
         "Sender-A.example",
     ];
-    let run = Command::new(env!("CARGO_BIN_EXE_hopaudit"))
-        .args(["report", "--config"])
-        .arg(&setup.config)
-        .args(args)
-        .env_remove("HOPAUDIT_LOG")
-        .output()
-        .unwrap();
+    let run = report_logged(&setup, &args);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(0), "{stderr}");
     assert!(
