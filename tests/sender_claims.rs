@@ -409,3 +409,90 @@ fn possibly_forged_reverse_name_is_not_trusted() {
          by mx1.example-health.org (8.17.1/8.17.1) with ESMTP id 4ABC",
     );
 }
+
+#[test]
+fn names_in_the_connection_comment_are_not_notes() {
+    for boundary in [
+        "from mail.sender.example (authenticated.sender.example [192.0.2.7]) \
+         by mx1.example-health.org (Postfix) with ESMTP id 2A",
+        "from mail.sender.example (authenticated@mail.sender.example [192.0.2.7]) \
+         by mx1.example-health.org (8.17.1/8.17.1) with ESMTP id 2A",
+        "from mail.sender.example ([local]@mail.sender.example [192.0.2.7]) \
+         by mx1.example-health.org (8.17.1/8.17.1) with ESMTP id 2A",
+        "from mail.sender.example (pickup service@mail.sender.example [192.0.2.7]) \
+         by mx1.example-health.org (8.17.1/8.17.1) with ESMTP id 2A",
+        "from unknown (HELO mail.sender.example) (auth:x@192.0.2.7) \
+         by mx1.example-health.org with SMTP",
+    ] {
+        let hop = parse(&format!("{boundary}{DATE}"));
+        assert_eq!(hop.kind, HopKind::Relay, "{boundary}");
+        assert_boundary_holds(boundary);
+    }
+    // An ident response can still look like qmail's SMTP AUTH form; the boundary holds.
+    assert_boundary_holds(
+        "from unknown (HELO mail.sender.example) (x@sender.example@192.0.2.7) \
+         by mx1.example-health.org with SMTP",
+    );
+}
+
+#[test]
+fn folded_quoted_local_part_stays_opaque() {
+    for boundary in [
+        "from mail.sender.example (mail.sender.example [192.0.2.7])\r\n\
+         \tby mx1.example-health.org (Postfix) with ESMTP id 2A\r\n\
+         \tfor <\"aaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\
+         \t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384) b\"@example-health.org>",
+        "from mail.sender.example ([192.0.2.7] helo=mail.sender.example)\r\n\
+         \tby mx1.example-health.org with esmtp (Exim 4.96)\r\n\
+         \t(envelope-from <\"x\r\n\t(version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384) y\"@sender.example>)\r\n\
+         \tid 1sABC for bob@example-health.org",
+    ] {
+        let hop = parse(&format!("{boundary}{DATE}"));
+        assert!(!hop.tls, "{boundary}: evidence {:?}", hop.tls_evidence);
+    }
+}
+
+#[test]
+fn text_after_the_date_is_not_evidence() {
+    for tail in [
+        "\r\n\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384)",
+        "\r\n\t(authenticated bits=0)",
+        "\r\n\twith ESMTPS",
+    ] {
+        let line = format!(
+            "from mail.sender.example (mail.sender.example [192.0.2.7])\r\n\
+             \tby mx1.example-health.org (Postfix) with ESMTP id 2A{DATE}{tail}"
+        );
+        let hop = parse(&line);
+        assert!(!hop.tls, "{tail}: evidence {:?}", hop.tls_evidence);
+        assert_eq!(hop.kind, HopKind::Relay, "{tail}");
+        let block = format!(
+            "Received: {line}\r\nReceived: {FORGED_OLDER}{DATE}\r\nFrom: a@sender.example\r\n\r\n"
+        );
+        let policy = Policy {
+            org_domains: vec!["example-health.org".to_string()],
+            ..Default::default()
+        };
+        let c = classify::classify(block.as_bytes(), &policy, &NoKnowledge);
+        assert_eq!(c.boundary.header_index, Some(0), "{tail}");
+        assert_eq!(c.boundary.verdict, Verdict::Unverified, "{tail}");
+    }
+}
+
+#[test]
+fn own_relay_at_a_provider_needs_its_domain_as_gateway() {
+    let block = "Received: from mx1.example-health.org (ec2-203-0-113-10.compute-1.cloud.example \
+                 [203.0.113.10])\r\n\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits))\r\n\
+                 \tby store.example-health.org (Postfix) with ESMTPS id 5A; Wed, 2 Dec 2026 10:00:03 +0000\r\n\
+                 Received: from mail.sender.example (mail.sender.example [192.0.2.7])\r\n\
+                 \tby mx1.example-health.org (Postfix) with ESMTP id 2A; Wed, 2 Dec 2026 10:00:02 +0000\r\n\
+                 From: a@sender.example\r\n\r\n";
+    let policy = Policy {
+        org_domains: vec!["example-health.org".to_string()],
+        gateways: vec!["compute-1.cloud.example".to_string()],
+        ..Default::default()
+    };
+    let c = classify::classify(block.as_bytes(), &policy, &NoKnowledge);
+    assert_eq!(c.boundary.header_index, Some(1));
+    assert_eq!(c.boundary.verdict, Verdict::Unverified);
+}

@@ -44,14 +44,16 @@ pub fn choose(
         .or(first)
 }
 
-/// True when a relay hop's sender connected from a public address and is not shown to
-/// belong to the organization: another organization, or a name that places it nowhere
-/// (`x`, `[192.0.2.1]`).
+/// True when a relay or submission hop's sender connected from a public address and is not
+/// shown to belong to the organization: another organization, or a name that places it
+/// nowhere (`x`, `[192.0.2.1]`). A submission counts too: the client that submitted wrote
+/// every header below it, and an ident response can make a relay look like one.
 fn sender_outside(crossing: &Crossing, hop: &ParsedHop, target: OrgId) -> bool {
     let public = hop
         .from_addr
         .is_some_and(|ip| !is_private_ip(ip) && !ip.is_loopback());
-    hop.hop.kind == HopKind::Relay && public && crossing.sender != Some(target)
+    let handed_over = matches!(hop.hop.kind, HopKind::Relay | HopKind::Submission);
+    handed_over && public && crossing.sender != Some(target)
 }
 
 /// Returns the verdict and rule for one hop.

@@ -276,7 +276,8 @@ impl<'t> Lexed<'t> {
     /// index just past its end. The sender chose that text, so nothing inside it is a
     /// comment, a marker phrase or a TLS note. Inside angle brackets a quoted local part
     /// may hold `>` (`<"a>b"@example.org>`). A quoted string elsewhere counts only as a local
-    /// part, followed by `@`. Text that does not close on its own line is ordinary.
+    /// part, followed by `@`. Text that does not close before the header line ends (a line
+    /// break not followed by white space) is ordinary.
     fn opaque(&mut self, text: &str, at: usize) -> Option<usize> {
         let bytes = text.as_bytes();
         match bytes[at] {
@@ -353,14 +354,15 @@ fn skip_to(bytes: &[u8], from: usize, bits: u8) -> usize {
 }
 
 /// Returns the index just past the `>` that closes the `<` at `open`, skipping quoted
-/// strings, or `None` when it does not close on the same line.
+/// strings, or `None` when white space or a parenthesis comes first.
 fn angle_end(bytes: &[u8], open: usize) -> Option<usize> {
     let mut i = open + 1;
     while i < bytes.len() {
         match bytes[i] {
             b'"' => i = quote_end(bytes, i)?,
             b'>' => return Some(i + 1),
-            b'\r' | b'\n' => return None,
+            // An address has no white space or parentheses outside its quoted local part.
+            b' ' | b'\t' | b'\r' | b'\n' | b'(' | b')' => return None,
             _ => i += 1,
         }
     }
@@ -368,18 +370,29 @@ fn angle_end(bytes: &[u8], open: usize) -> Option<usize> {
 }
 
 /// Returns the index just past the `"` that closes the quoted string at `open` (a
-/// backslash escapes the next byte), or `None` when it does not close on the same line.
+/// backslash escapes the next byte), or `None` when it does not close before the header
+/// line ends.
 fn quote_end(bytes: &[u8], open: usize) -> Option<usize> {
     let mut i = open + 1;
     while i < bytes.len() {
         match bytes[i] {
             b'\\' => i += 2,
             b'"' => return Some(i + 1),
-            b'\r' | b'\n' => return None,
+            b'\r' | b'\n' => i = fold_end(bytes, i)?,
             _ => i += 1,
         }
     }
     None
+}
+
+/// Returns the index after the line break at `at` when a space or tab follows it, so the
+/// header continues there (RFC 5322 folding), or `None` when the header line ends.
+fn fold_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let mut next = at + 1;
+    if bytes[at] == b'\r' && bytes.get(next) == Some(&b'\n') {
+        next += 1;
+    }
+    matches!(bytes.get(next), Some(b' ' | b'\t')).then_some(next)
 }
 
 /// True when `rest` holds a `;` or the word `by`, which an unclosed comment would hide.

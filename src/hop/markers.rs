@@ -87,7 +87,8 @@ impl Found {
     fn check(&mut self, text: &[u8], at: usize, phrase: &str, marker: Marker) {
         let phrase = phrase.as_bytes();
         let found = text.len() - at >= phrase.len()
-            && text[at..at + phrase.len()].eq_ignore_ascii_case(phrase);
+            && text[at..at + phrase.len()].eq_ignore_ascii_case(phrase)
+            && (!needs_end(phrase) || ends_phrase(text.get(at + phrase.len()).copied()));
         if !found {
             return;
         }
@@ -98,6 +99,22 @@ impl Found {
         }
         self.last_starts[marker as usize] = at;
     }
+}
+
+/// True for a phrase that could run on into a name: it ends in a letter, a digit, `]` or
+/// `:`. Phrases that end in a space or `)` end by themselves.
+fn needs_end(phrase: &[u8]) -> bool {
+    phrase
+        .last()
+        .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b']' | b':'))
+}
+
+/// True when the byte after a phrase ends it: the end of the text, white space, a
+/// parenthesis or punctuation. A phrase that runs on into a name or an address
+/// (`authenticated.sender.example`, `[local]@example.org`, `auth:x@example.org`) is a
+/// name the sender may have chosen, not the server's note.
+fn ends_phrase(next: Option<u8>) -> bool {
+    next.is_none_or(|b| b.is_ascii_whitespace() || matches!(b, b')' | b'(' | b';' | b','))
 }
 
 /// Checks the phrases that begin with a word, at the word `text[start..end]`. A phrase
@@ -112,7 +129,10 @@ pub fn at_word(text: &str, start: usize, end: usize, found: &mut Found) {
             found.check(bytes, start, "from stdin", Marker::FromStdin);
         }
         (b'p', 6) => found.check(bytes, start, "pickup service", Marker::PickupService),
-        (b'v', 3) => found.check(bytes, start, "via http", Marker::ViaHttp),
+        (b'v', 3) => {
+            found.check(bytes, start, "via http", Marker::ViaHttp);
+            found.check(bytes, start, "via https", Marker::ViaHttp);
+        }
         (b'a', 5..) => {
             found.check(bytes, start, "authenticated", Marker::Authenticated);
             found.check(bytes, start, "auth:", Marker::AuthColon);

@@ -47,16 +47,24 @@ pub fn parse_hop(raw: &[u8], header_index: usize) -> ParsedHop {
     let items = lexed.items();
     let claim = claim::find(&text, &items);
     let claimed_items = claim.as_ref().map_or(0..0, |c| c.items.clone());
+    // After the date nothing is evidence: a line of the message that starts with white
+    // space would continue the header there.
+    let after_date = lexed.last_semicolon.map_or(text.len(), |at| at + 1)..text.len();
+    let dated_items = items
+        .iter()
+        .rposition(|item| matches!(item, Item::Semicolon))
+        .unwrap_or(items.len());
+    let found = lexed.found.outside(&after_date);
     let found = match &claim {
-        Some(claim) => lexed.found.outside(&claim.bytes),
-        None => lexed.found,
+        Some(claim) => found.outside(&claim.bytes),
+        None => found,
     };
     let clauses = Clauses::split(&items, claimed_items.clone());
     let connection = claim.as_ref().and_then(|c| c.connection_comment(&items));
     let ends = address::ends(&clauses, connection);
     let with = protocol::read(clauses.with_first());
     let meaning = with.protocol.as_deref().map(protocol::meaning);
-    let note = tls_note::find(&text, &items, claimed_items);
+    let note = tls_note::find(&text, &items[..dated_items], claimed_items);
     let tls = tls_facts(&text, &found, note, &with, meaning);
     let qmail = qmail_invocation(&clauses);
     let parsed = clauses.any_keyword || qmail.is_some();
@@ -64,6 +72,7 @@ pub fn parse_hop(raw: &[u8], header_index: usize) -> ParsedHop {
         lexed: &lexed,
         found: &found,
         client_items: claim.as_ref().map_or(0..0, claim::Claim::client_items),
+        dated_items,
         has_connection: connection.is_some(),
         items: &items,
         clauses: &clauses,
@@ -144,6 +153,8 @@ struct Facts<'f, 'a> {
     found: &'f Found,
     /// Indexes of the items only the client wrote (see [`claim::Claim::client_items`]).
     client_items: std::ops::Range<usize>,
+    /// How many items come before the date's semicolon.
+    dated_items: usize,
     /// The server recorded the connection in a comment, so the first word of the `from`
     /// clause is the client's HELO argument, even when it looks like a mailbox.
     has_connection: bool,
@@ -260,10 +271,10 @@ fn auth_note(facts: &Facts<'_, '_>) -> bool {
 }
 
 impl<'f> Facts<'f, '_> {
-    /// The items outside the text only the client wrote.
+    /// The items before the date, outside the text only the client wrote.
     fn server_items(&self) -> impl Iterator<Item = &'f Item<'f>> + 'f {
         let client = self.client_items.clone();
-        self.items
+        self.items[..self.dated_items]
             .iter()
             .enumerate()
             .filter(move |(index, _)| !client.contains(index))
