@@ -104,6 +104,9 @@ pub fn crossing<'h>(
     let receiver = hop.hop.by_host.as_deref().and_then(|h| orgs.of(h));
     let same_org = sender.is_some() && sender == receiver;
     let private = hop.from_addr.is_some_and(is_private_ip);
+    // TODO: with a gateway such as protection.outlook.com, a tenant's own hop from the
+    // gateway to its mailbox server (outlook.office365.com) counts as crossing, and mail
+    // from another tenant's outbound gateway as internal, so the path verdict is wrong there.
     let crosses = relay && !same_org && !private;
     Crossing {
         sender,
