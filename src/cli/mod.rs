@@ -142,8 +142,8 @@ pub struct ImportArgs {
     #[arg(long)]
     pub json: bool,
     /// mbox files, Maildir folders, folders of .eml files or single .eml files. Each
-    /// becomes one folder in the store, named by its absolute path (a single .eml file goes
-    /// into its parent folder's); importing it again adds only new messages.
+    /// becomes one folder in the store, named by its absolute path, and a single .eml file
+    /// goes into its parent folder's. Importing a path again adds only new messages.
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
 }

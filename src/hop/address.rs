@@ -37,7 +37,7 @@ pub struct Ends<'a> {
 /// Reads both ends of the hand-off from the clauses.
 ///
 /// `connection` is the comment in which the receiving server recorded the connection (see
-/// [`super::claim`]); comments before it are the client's words, so it gives the address.
+/// [`super::claim`]). Comments before it are the client's words, so it gives the address.
 pub fn ends<'a>(clauses: &Clauses<'_, 'a>, connection: Option<Comment<'a>>) -> Ends<'a> {
     let mut ends = Ends::default();
     if let Some(body) = clauses.from {
@@ -146,7 +146,7 @@ fn trim_host(word: &str) -> &str {
 fn comment_ip<'a>(comment: Comment<'a>) -> Option<Address<'a>> {
     let mut previous_was_helo = false;
     for (position, word) in comment.words().enumerate() {
-        if starts_with_ignore_case(word, "helo=") {
+        if is_helo_assignment(word) {
             // Exim writes the HELO argument last, as sent, spaces included.
             break;
         }
@@ -173,8 +173,9 @@ pub fn comment_has_ip(comment: Comment<'_>) -> bool {
     comment_ip(comment).is_some()
 }
 
-fn contains_phrase(text: &str, phrase: &str) -> bool {
-    super::tls_note::find_ignore_case(text, phrase).is_some()
+/// Returns true for Exim's `helo=NAME` word.
+pub fn is_helo_assignment(word: &str) -> bool {
+    starts_with_ignore_case(word, "helo=")
 }
 
 fn is_helo_keyword(word: &str) -> bool {
@@ -193,7 +194,7 @@ fn starts_with_ignore_case(word: &str, prefix: &str) -> bool {
 fn rdns_name(comment: Comment<'_>) -> Option<&str> {
     // sendmail marks a name whose forward lookup did not confirm it: the sender's own DNS
     // chose it.
-    if contains_phrase(comment.inner, "may be forged") {
+    if super::tls_note::find_ignore_case(comment.inner, "may be forged").is_some() {
         return None;
     }
     let mut words = comment.words();

@@ -17,7 +17,8 @@
 
 use std::ops::Range;
 
-use super::address;
+use super::address::{self, is_helo_assignment};
+use super::clause;
 use super::lex::{Comment, Item};
 
 /// The location of the client's claim in one header.
@@ -135,10 +136,7 @@ fn covered_bytes(text: &str, items: &[Item<'_>]) -> Range<usize> {
 }
 
 fn is_keyword(item: &Item<'_>) -> bool {
-    let Item::Word(word) = item else { return false };
-    ["from", "by", "via", "with", "id", "for"]
-        .iter()
-        .any(|keyword| word.eq_ignore_ascii_case(keyword))
+    matches!(item, Item::Word(word) if clause::is_keyword(word))
 }
 
 /// Returns the index of Exim's connection comment, in a header whose receiving side names
@@ -152,11 +150,6 @@ fn exim_connection(items: &[Item<'_>], first: usize, by: usize) -> Option<usize>
     let holds_helo = candidate < by
         && matches!(items[candidate], Item::Comment(c) if c.words().any(is_helo_assignment));
     (names_exim && holds_helo).then_some(candidate)
-}
-
-fn is_helo_assignment(word: &str) -> bool {
-    word.get(..5)
-        .is_some_and(|p| p.eq_ignore_ascii_case("helo="))
 }
 
 /// Returns true for a comment in which the server recorded the connection: it contains the client's address
@@ -195,7 +188,7 @@ fn glued_len(text: &str, items: &[Item<'_>]) -> usize {
 
 /// Returns the bytes an item covers in `text`, parentheses of a comment included.
 fn span(text: &str, item: &Item<'_>) -> Range<usize> {
-    let start_of = |part: &str| part.as_ptr() as usize - text.as_ptr() as usize;
+    let start_of = |part: &str| clause::offset_in(text, part);
     match item {
         Item::Word(word) => start_of(word)..start_of(word) + word.len(),
         Item::Comment(comment) => {
@@ -240,7 +233,7 @@ mod tests {
     }
 
     #[test]
-    fn fake_clauses_in_a_helo_stay_in_the_claim() {
+    fn helo_clauses_stay_claimed() {
         let text = "from x (using TLSv1.3 with cipher F) by fake with ESMTPS \
                     (rdns.example [192.0.2.1]) by mx.example with ESMTP id 1; Mon";
         assert_eq!(
@@ -250,7 +243,7 @@ mod tests {
     }
 
     #[test]
-    fn without_a_connection_comment_the_claim_is_the_glued_word() {
+    fn glued_word_without_connection() {
         assert_eq!(
             claimed("from x.example(version=TLS1_2) by mx with ESMTP").as_deref(),
             Some("x.example(version=TLS1_2)")

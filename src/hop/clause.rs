@@ -51,7 +51,7 @@ pub struct Clauses<'i, 'a> {
 
 impl<'i, 'a> Clauses<'i, 'a> {
     /// Groups `items` into clauses. Items in `claimed` (see [`super::claim`]) belong to the
-    /// `from` clause whatever they say.
+    /// `from` clause whatever they contain.
     pub fn split(items: &'i [Item<'a>], claimed: Range<usize>) -> Clauses<'i, 'a> {
         let mut clauses = Clauses::default();
         let mut current: Option<(Keyword, usize)> = None;
@@ -168,7 +168,12 @@ pub fn date_text<'a>(
     value_end.map(|end| &text[end..])
 }
 
+/// Returns true when `word` is a clause keyword (`from`, `by`, `via`, `with`, `id`, `for`).
+pub fn is_keyword(word: &str) -> bool {
+    Keyword::parse(word).is_some()
+}
+
 /// Returns where `part`, a slice of `text`, starts inside it.
-fn offset_in(text: &str, part: &str) -> usize {
+pub fn offset_in(text: &str, part: &str) -> usize {
     part.as_ptr() as usize - text.as_ptr() as usize
 }

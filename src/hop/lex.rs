@@ -74,7 +74,7 @@ pub struct Lexed<'t> {
     pub found: Found,
     /// Byte offset of the last semicolon outside any comment.
     pub last_semicolon: Option<usize>,
-    /// How many `@` signs the header holds outside addresses and quoted strings.
+    /// How many `@` signs the header contains outside addresses and quoted strings.
     pub at_signs: usize,
     /// Positions of `(` that never close and are read as ordinary characters, ascending
     /// (see [`Lexed::open_comment`]).
@@ -395,7 +395,7 @@ fn fold_end(bytes: &[u8], at: usize) -> Option<usize> {
     matches!(bytes.get(next), Some(b' ' | b'\t')).then_some(next)
 }
 
-/// True when `rest` holds a `;` or the word `by`, which an unclosed comment would hide.
+/// True when `rest` contains a `;` or the word `by`, which an unclosed comment would hide.
 fn swallows_clauses(rest: &str) -> bool {
     rest.contains(';')
         || rest

@@ -62,7 +62,7 @@ impl Found {
     /// contiguous stretch of the text: each start is the first one outside it, or the last
     /// one when every earlier occurrence lies inside.
     pub fn outside(&self, skip: &std::ops::Range<usize>) -> Found {
-        let mut kept = *self;
+        let mut remaining = *self;
         for index in 0..self.starts.len() {
             if self.bits & (1 << index) == 0 {
                 continue;
@@ -75,12 +75,12 @@ impl Found {
                 continue;
             }
             if last >= skip.end {
-                kept.starts[index] = self.last_starts[index];
+                remaining.starts[index] = self.last_starts[index];
             } else {
-                kept.bits &= !(1 << index);
+                remaining.bits &= !(1 << index);
             }
         }
-        kept
+        remaining
     }
 
     /// Records `phrase` as `marker` when the text at `at` starts with it.

@@ -1,4 +1,4 @@
-//! Reads one Received header into a [`Hop`]. mail-parser reads it first; its `by` host is
+//! Reads one Received header into a [`Hop`]. mail-parser reads it first. Its `by` host is
 //! used where this crate's clause reader finds none, and its date unless the date shows
 //! one of the errors listed in [`super::baseline`]. TLS comes only from this crate's note
 //! reader (see [`super::tls_facts`]).
@@ -271,7 +271,7 @@ fn auth_note(facts: &Facts<'_, '_>) -> bool {
 }
 
 impl<'f> Facts<'f, '_> {
-    /// The items before the date, outside the text only the client wrote.
+    /// Returns the items before the date, outside the text only the client wrote.
     fn server_items(&self) -> impl Iterator<Item = &'f Item<'f>> + 'f {
         let client = self.client_items.clone();
         self.items[..self.dated_items]

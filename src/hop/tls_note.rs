@@ -17,6 +17,7 @@ use std::ops::Range;
 
 use crate::hop::TlsVersion;
 
+use super::clause;
 use super::lex::{Comment, Item};
 
 /// The version a version word states.
@@ -50,7 +51,7 @@ pub fn find<'a>(text: &str, items: &[Item<'a>], claimed: Range<usize>) -> Option
             continue;
         }
         match item {
-            Item::Word(word) if is_clause_keyword(word) => {
+            Item::Word(word) if clause::is_keyword(word) => {
                 in_with = word.eq_ignore_ascii_case("with");
             }
             Item::Semicolon => in_with = false,
@@ -66,15 +67,9 @@ pub fn find<'a>(text: &str, items: &[Item<'a>], claimed: Range<usize>) -> Option
     None
 }
 
-fn is_clause_keyword(word: &str) -> bool {
-    ["from", "by", "via", "with", "id", "for"]
-        .iter()
-        .any(|keyword| word.eq_ignore_ascii_case(keyword))
-}
-
 /// True when the byte before the comment's `(` belongs to a word.
 fn glued(text: &str, comment: &Comment<'_>) -> bool {
-    let open = offset_in(text, comment.inner).saturating_sub(1);
+    let open = clause::offset_in(text, comment.inner).saturating_sub(1);
     open > 0
         && !matches!(
             text.as_bytes()[open - 1],
@@ -123,7 +118,7 @@ fn comment_note<'a>(comment: Comment<'a>, after: &[Item<'a>]) -> Option<Note<'a>
         .then(|| key_in_words(&comment, "tls:"))
         .flatten()
     {
-        let after = offset_in(comment.inner, position.0) + position.1 + 4;
+        let after = clause::offset_in(comment.inner, position.0) + position.1 + 4;
         let mut parts = comment.inner[after..].split(',').map(str::trim);
         let version = parts.next().and_then(parse_version);
         let cipher = parts.rfind(|p| looks_like_cipher(p));
@@ -234,11 +229,6 @@ fn key_in_words<'a>(comment: &Comment<'a>, key: &str) -> Option<(&'a str, usize)
         .words()
         .filter(|word| !word.starts_with(['<', '"']))
         .find_map(|word| find_ignore_case(word, key).map(|position| (word, position)))
-}
-
-/// Returns where `part`, a slice of `text`, starts inside it.
-fn offset_in(text: &str, part: &str) -> usize {
-    part.as_ptr() as usize - text.as_ptr() as usize
 }
 
 /// True for OpenSSL and IANA cipher suite names (`DES-CBC3-SHA`, `TLS_AES_128_GCM_SHA256`).
