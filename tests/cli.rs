@@ -204,3 +204,20 @@ fn gateway_option_finds_hosted_boundary() {
     assert_eq!(with["boundary"]["verdict"], "encrypted");
     assert_eq!(with["hops"][1]["tls_version"], "TLSv1.2");
 }
+
+#[test]
+fn text_form_shows_invalid_bytes() {
+    let header = b"Received: from a\xffb.example ([192.0.2.9]) by mx.example.org with ESMTP; Mon, 1 Jan 2024 00:00:00 +0000\r\n\r\n";
+    let output = hopaudit(&["classify"], Some(header));
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let raw = text
+        .lines()
+        .find(|line| line.trim_start().starts_with("raw:"));
+    assert_eq!(
+        raw.map(str::trim),
+        Some(
+            "raw: from a\\xFFb.example ([192.0.2.9]) by mx.example.org with ESMTP; Mon, 1 Jan 2024 00:00:00 +0000"
+        )
+    );
+}

@@ -15,7 +15,7 @@ use crate::exit;
 use crate::store::SqliteStore;
 
 use super::ClassifyArgs;
-pub use super::output::{escape_for_terminal, is_bidi_control};
+pub use super::output::{escape_bytes_for_terminal, escape_for_terminal, is_bidi_control};
 
 /// Largest header block read, so that a file without an empty line (a binary file, a
 /// truncated mbox) cannot exhaust memory. A 5000-hop header is about 1 MiB.

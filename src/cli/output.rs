@@ -36,6 +36,19 @@ pub fn escape_for_terminal(text: &str) -> String {
     out
 }
 
+/// Escapes raw header bytes like [`escape_for_terminal`], with each byte that is not valid
+/// UTF-8 shown as `\xFF`, so the evidence keeps every byte.
+pub fn escape_bytes_for_terminal(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(&escape_for_terminal(chunk.valid()));
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02X}"));
+        }
+    }
+    out
+}
+
 /// True for the Unicode bidirectional formatting characters (UAX #9).
 pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')

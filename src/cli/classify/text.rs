@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use crate::classify::{Analysis, Finding, HopDetail, VerdictRule};
 use crate::hop::Hop;
 
-use super::escape_for_terminal;
 use super::json::rfc3339;
+use super::{escape_bytes_for_terminal, escape_for_terminal};
 
 /// Renders the analysis for a person reading a terminal.
 pub fn render(analysis: &Analysis) -> String {
@@ -99,8 +99,7 @@ fn write_hop(out: &mut String, hop: &Hop, detail: &HopDetail) {
         }
     );
     let _ = writeln!(out, "      organizations: {}", escape_for_terminal(&orgs));
-    let raw = String::from_utf8_lossy(&hop.raw);
-    let _ = writeln!(out, "      raw: {}", escape_for_terminal(&raw));
+    let _ = writeln!(out, "      raw: {}", escape_bytes_for_terminal(&hop.raw));
 }
 
 fn tls_line(hop: &Hop) -> String {
